@@ -1,0 +1,42 @@
+# Wirewatch: every entry point a user or CI needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test check lint format typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: the service on the bundled example (embedded state, console output)
+run: $(STAMP)
+	$(BIN)/wirewatch run
+
+## test: every test (Redis tests skip locally with a reason when no Redis answers; never under CI=true)
+test: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check service tests bench
+	$(BIN)/ruff check service tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format service tests bench
+	$(BIN)/ruff check --fix service tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## check: format, lint, types and tests: the one command CI and developers run
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.match_bench
+	$(BIN)/python -m bench.poll_bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,109 @@
+"""The nouns that flow through Wirewatch: an Item from a feed, a Match of a watchlist, an Alert.
+
+An item travels one way: ``feeds/`` turns bytes into Items, ``matching/`` turns an Item into
+Matches, ``dedup`` turns a Match into an Alert with a story key, ``delivery`` hands the Alert
+to each of its channels' Notifiers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One feed entry, reduced to plain text.
+
+    ``id`` is stable across polls: the guid, else the normalized link, else a hash of
+    title + published. ``summary`` and ``content`` carry no markup.
+    """
+
+    id: str
+    feed_id: str
+    title: str
+    link: str
+    published: datetime | None
+    summary: str
+    content: str
+    categories: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        data["categories"] = list(self.categories)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        published = data.get("published")
+        return cls(
+            id=data["id"],
+            feed_id=data["feed_id"],
+            title=data.get("title", ""),
+            link=data.get("link", ""),
+            published=datetime.fromisoformat(published) if published else None,
+            summary=data.get("summary", ""),
+            content=data.get("content", ""),
+            categories=tuple(data.get("categories", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A watchlist matched an item: the canonical names that hit, per category.
+
+    ``matched`` has one key per category the watchlist defines (``cities``, ``groups``,
+    ``keywords``), each a list of canonical names (keywords: the term as written).
+    """
+
+    watchlist: str
+    matched: dict[str, list[str]]
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A match of one story for one watchlist, ready to be queued to its channels.
+
+    ``key`` identifies (watchlist, story) and is what dedup claims; it doubles as the
+    idempotency id that Matrix, webhooks and email carry, so a repeated send is harmless.
+    """
+
+    key: str
+    watchlist: str
+    item: Item
+    matched: dict[str, list[str]]
+    snippet: str
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    kind: str = "match"  # "match" | "feed_health"
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "key": self.key,
+                "watchlist": self.watchlist,
+                "item": self.item.to_dict(),
+                "matched": self.matched,
+                "snippet": self.snippet,
+                "created_at": self.created_at.isoformat(),
+                "kind": self.kind,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Alert:
+        data = json.loads(raw)
+        return cls(
+            key=data["key"],
+            watchlist=data["watchlist"],
+            item=Item.from_dict(data["item"]),
+            matched=data["matched"],
+            snippet=data.get("snippet", ""),
+            created_at=datetime.fromisoformat(data["created_at"]),
+            kind=data.get("kind", "match"),
+        )

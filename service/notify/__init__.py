@@ -1,0 +1,1 @@
+"""Notifiers: one module per channel type, listed in ``registry``."""

@@ -1,0 +1,46 @@
+"""Every channel type, written out in one place: its config model and how to build its Notifier.
+
+Adding a channel type: write ``notify/<type>.py`` with a ``<Type>Config(ChannelBase)`` and a
+Notifier class, then add one line to ``_TYPES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from service.config.channels import ChannelBase
+from service.notify.base import Notifier
+from service.notify.console import ConsoleConfig, ConsoleNotifier
+from service.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class NotifierContext:
+    """What a notifier may need besides its own config: shared HTTP client and settings."""
+
+    http: httpx.AsyncClient
+    settings: Settings
+
+
+Factory = Callable[[str, Any, NotifierContext], Notifier]
+
+_TYPES: dict[str, tuple[type[ChannelBase], Factory]] = {
+    "console": (ConsoleConfig, lambda name, cfg, ctx: ConsoleNotifier(name, cfg)),
+}
+
+
+def known_types() -> list[str]:
+    return sorted(_TYPES)
+
+
+def config_model(type_name: str) -> type[ChannelBase] | None:
+    entry = _TYPES.get(type_name)
+    return entry[0] if entry else None
+
+
+def build_notifier(name: str, config: ChannelBase, ctx: NotifierContext) -> Notifier:
+    return _TYPES[config.type][1](name, config, ctx)

@@ -1,0 +1,178 @@
+"""The StateStore contract that the SQLite and Redis stores both keep.
+
+Promises every implementation keeps (``tests/integration/test_state_contract.py`` checks them
+against SQLite, fakeredis and a real Redis):
+
+- ``claim_and_enqueue`` is atomic: the dedup claim and the outbox rows are written together or
+  not at all, so a claimed alert is always queued and a queued alert is claimed once.
+- An outbox entry leaves the outbox only by ``ack`` (the channel accepted it), ``dead_letter``
+  or ``drop``; nothing else removes it. A crash at any moment loses nothing.
+- The seen set per feed is bounded (``seen_max`` newest ids) and expiring (``seen_ttl``).
+- Times are UNIX seconds (floats), passed in by the caller so tests can use their own clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from service.model import Alert
+
+
+@dataclass(slots=True)
+class FeedState:
+    """What the poller remembers about one feed between polls (and across restarts)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    url: str | None = None  # a permanent redirect's target, used instead of the configured url
+    primed: bool = False
+    disabled_reason: str | None = None  # set on 410 Gone; cleared when the feed's url changes
+    failures: int = 0
+    backoff_until: float | None = None
+    last_poll: float | None = None
+    last_ok: float | None = None
+    last_error: str | None = None
+    last_new_item: float | None = None
+    next_poll: float | None = None
+    item_times: list[float] = field(default_factory=list)  # recent published times, for cadence
+    health: str | None = None  # "failing" | "quiet" while a feed-health alert is out
+    configured_url: str | None = None  # the url from feeds.yaml when this state was written
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> FeedState:
+        data: dict[str, Any] = json.loads(raw)
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(slots=True)
+class OutboxEntry:
+    """One alert waiting for one channel."""
+
+    channel: str
+    alert: Alert
+    next_attempt: float
+    created_at: float
+    attempts: int = 0
+    last_error: str | None = None
+
+    @property
+    def id(self) -> str:
+        return entry_id(self.alert.key, self.channel)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "channel": self.channel,
+                "alert": self.alert.to_json(),
+                "next_attempt": self.next_attempt,
+                "created_at": self.created_at,
+                "attempts": self.attempts,
+                "last_error": self.last_error,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> OutboxEntry:
+        data = json.loads(raw)
+        return cls(
+            channel=data["channel"],
+            alert=Alert.from_json(data["alert"]),
+            next_attempt=data["next_attempt"],
+            created_at=data["created_at"],
+            attempts=data.get("attempts", 0),
+            last_error=data.get("last_error"),
+        )
+
+
+@dataclass(slots=True)
+class DeadLetter:
+    """An entry that will not be retried on its own: why, and when it gave up."""
+
+    entry: OutboxEntry
+    reason: str
+    died_at: float
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+
+def entry_id(alert_key: str, channel: str) -> str:
+    return f"{alert_key}@{channel}"
+
+
+class StateUnavailable(Exception):
+    """The state store cannot be reached; the caller keeps going and tries again later."""
+
+
+class StateStore(Protocol):
+    async def ping(self) -> None:
+        """Raise StateUnavailable if the store cannot be used."""
+
+    async def close(self) -> None: ...
+
+    # feeds
+    async def get_feed(self, feed_id: str) -> FeedState:
+        """The feed's state, or a fresh FeedState for a feed never polled."""
+
+    async def put_feed(self, feed_id: str, state: FeedState) -> None: ...
+
+    async def list_feeds(self) -> dict[str, FeedState]: ...
+
+    # seen items
+    async def unseen(self, feed_id: str, item_ids: Sequence[str], now: float) -> list[str]:
+        """The ids not seen (or seen longer than seen_ttl ago), in the order given."""
+
+    async def mark_seen(self, feed_id: str, item_ids: Sequence[str], now: float) -> None:
+        """Remember ids; keep at most seen_max per feed (newest) and forget expired ones."""
+
+    # dedup + outbox
+    async def claim_and_enqueue(
+        self, alert_key: str, entries: Sequence[OutboxEntry], now: float
+    ) -> bool:
+        """Atomically claim ``alert_key`` (unless claimed within dedup_ttl) and queue ``entries``.
+
+        Returns False, writing nothing, when the key was already claimed.
+        """
+
+    async def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
+        """Queue entries without a claim (feed-health alerts); replaces same-id entries."""
+
+    async def due(self, channel: str, now: float, limit: int) -> list[OutboxEntry]:
+        """Pending entries of ``channel`` whose next_attempt <= now, oldest first."""
+
+    async def next_due(self, channel: str) -> float | None:
+        """The earliest next_attempt among the channel's pending entries."""
+
+    async def pending(self, channel: str | None = None) -> list[OutboxEntry]: ...
+
+    async def ack(self, entry_ids: Sequence[str]) -> None:
+        """The channel accepted these: remove them from the outbox."""
+
+    async def reschedule(
+        self, entry_ids: Sequence[str], next_attempt: float, error: str
+    ) -> None:
+        """A retryable failure: attempts += 1, try again at next_attempt."""
+
+    async def dead_letter(self, entry_ids: Sequence[str], reason: str, now: float) -> None:
+        """Move from the outbox to the dead letters, with the reason."""
+
+    async def dead_letters(self, channel: str | None = None) -> list[DeadLetter]: ...
+
+    async def revive(self, entry_ids: Sequence[str], now: float) -> int:
+        """Dead letters back into the outbox, attempts reset, due now. Returns how many."""
+
+    async def drop(self, entry_ids: Sequence[str]) -> int:
+        """Discard entries from the outbox or the dead letters. Returns how many."""
+
+    async def depth(self) -> dict[str, tuple[int, int]]:
+        """Per channel: (pending, dead)."""
