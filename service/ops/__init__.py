@@ -1,0 +1,1 @@
+"""Operations surface: the /healthz, /readyz and /metrics HTTP server, and the container probe."""
