@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     seen_ttl: float = Field(90 * 86400.0, description="seconds an item id is remembered per feed")
     seen_max: int = Field(5000, description="item ids remembered per feed (newest kept)")
     dedup_ttl: float = Field(90 * 86400.0, description="seconds a sent story is remembered")
+    state_timeout: float = Field(5.0, description="seconds to wait on the state store (Redis socket timeouts)")
 
     # delivery
     drain_timeout: float = Field(60.0, description="run --once: seconds to keep retrying deliveries")
