@@ -15,6 +15,10 @@ import httpx
 from service.config.channels import ChannelBase
 from service.notify.base import Notifier
 from service.notify.console import ConsoleConfig, ConsoleNotifier
+from service.notify.email import EmailConfig, EmailNotifier
+from service.notify.matrix import MatrixConfig, MatrixNotifier
+from service.notify.slack import SlackConfig, SlackNotifier
+from service.notify.webhook import WebhookConfig, WebhookNotifier
 from service.settings import Settings
 
 
@@ -30,6 +34,16 @@ Factory = Callable[[str, Any, NotifierContext], Notifier]
 
 _TYPES: dict[str, tuple[type[ChannelBase], Factory]] = {
     "console": (ConsoleConfig, lambda name, cfg, ctx: ConsoleNotifier(name, cfg)),
+    "slack": (SlackConfig, lambda name, cfg, ctx: SlackNotifier(name, cfg, ctx.http, ctx.settings)),
+    "matrix": (
+        MatrixConfig,
+        lambda name, cfg, ctx: MatrixNotifier(name, cfg, ctx.http, ctx.settings),
+    ),
+    "webhook": (
+        WebhookConfig,
+        lambda name, cfg, ctx: WebhookNotifier(name, cfg, ctx.http, ctx.settings),
+    ),
+    "email": (EmailConfig, lambda name, cfg, ctx: EmailNotifier(name, cfg, ctx.settings)),
 }
 
 
