@@ -12,7 +12,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from service.ops.http import parse_addr
+from service.ops.addr import parse_addr
 
 
 def probe_url(addr: str, path: str = "/healthz") -> str:
