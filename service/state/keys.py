@@ -1,0 +1,57 @@
+"""Every Redis key Wirewatch writes, in one place, under one configurable prefix.
+
+Layout (``P`` is the prefix, ``wirewatch:`` by default):
+
+- ``P feeds``               hash   feed_id -> FeedState json
+- ``P seen:<feed_id>``      zset   item_id scored by the time it was last seen
+- ``P claim:<alert_key>``   string the claim time; expires after dedup_ttl
+- ``P entry:<entry_id>``    hash   one outbox entry or dead letter: channel, alert, created_at,
+                                   next_attempt, attempts, last_error (+ reason, died_at if dead)
+- ``P outbox:<channel>``    zset   pending entry ids scored by next_attempt
+- ``P dead:<channel>``      zset   dead entry ids scored by died_at
+- ``P channels``            set    channel names that ever had entries (for depth and listings)
+
+An entry id sits in exactly one of ``outbox:<channel>`` / ``dead:<channel>``; the Lua scripts in
+``redis.py`` build the index names from the same prefix, so the naming below is repeated there
+(``OUTBOX``, ``DEAD``, ``ENTRY`` are passed in, never spelled twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_PREFIX = "wirewatch:"
+
+# the name parts the Lua scripts also use (passed in as arguments)
+ENTRY = "entry:"
+OUTBOX = "outbox:"
+DEAD = "dead:"
+CHANNELS = "channels"
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    prefix: str = DEFAULT_PREFIX
+
+    @property
+    def feeds(self) -> str:
+        return f"{self.prefix}feeds"
+
+    def seen(self, feed_id: str) -> str:
+        return f"{self.prefix}seen:{feed_id}"
+
+    def claim(self, alert_key: str) -> str:
+        return f"{self.prefix}claim:{alert_key}"
+
+    def entry(self, entry_id: str) -> str:
+        return f"{self.prefix}{ENTRY}{entry_id}"
+
+    def outbox(self, channel: str) -> str:
+        return f"{self.prefix}{OUTBOX}{channel}"
+
+    def dead(self, channel: str) -> str:
+        return f"{self.prefix}{DEAD}{channel}"
+
+    @property
+    def channels(self) -> str:
+        return f"{self.prefix}{CHANNELS}"
