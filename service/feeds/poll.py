@@ -1,0 +1,224 @@
+"""Poll one feed: fetch with its validators, parse only what changed, update its FeedState.
+
+Promises to the pipeline:
+
+- ``poll_feed`` never raises for anything a feed or the network can do; a failure is an
+  outcome with a one-line ``error`` that names the feed (and is logged once, as a warning).
+- A body is parsed only when it changed: a 304, or a 200 whose hash equals the last one,
+  gives ``items=None``.
+- A 410 disables the feed with a message saying so (cleared when its url in feeds.yaml
+  changes); a permanent redirect's target is remembered and logged. Nothing else ever stops
+  a feed: failures back off exponentially with jitter, up to ``backoff_max``, and keep being
+  retried; 429 / 503 wait at least their Retry-After.
+- ``state`` is mutated in place; the caller persists it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from dataclasses import dataclass
+
+import aiohttp
+import httpx
+
+from service.config.feeds import Feed
+from service.feeds.fetch import FetchError, FetchResult, fetch, redact
+from service.feeds.isolate import INLINE_MAX, parse_isolated
+from service.feeds.parse import ParsedFeed, one_line, parse_feed
+from service.logs import get_logger
+from service.model import Item
+from service.settings import Settings
+from service.state.base import FeedState
+
+log = get_logger(__name__)
+_RNG = random.Random()
+NETWORK_ERRORS = (FetchError, httpx.HTTPError, aiohttp.ClientError, OSError, ValueError)
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    items: list[Item] | None  # None when there is nothing to process
+    status: str  # new | not_modified | unchanged | error | gone | rate_limited | skipped
+    error: str | None = None  # one line, names the feed, no traceback
+    http_status: int | None = None
+
+
+async def poll_feed(
+    feed: Feed,
+    state: FeedState,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    now: float,
+    rng: random.Random | None = None,
+) -> PollOutcome:
+    rng = rng or _RNG
+    if state.configured_url != feed.url:
+        reset_for_new_url(state, feed.url)
+    if state.disabled_reason:
+        state.next_poll = now + feed.interval
+        return PollOutcome(None, "skipped")
+    if state.backoff_until is not None and now < state.backoff_until:
+        state.next_poll = state.backoff_until
+        return PollOutcome(None, "skipped")
+    state.last_poll = now
+    url = state.url or feed.url
+    try:
+        result = await fetch(
+            url,
+            client,
+            settings,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            headers=feed.headers,
+        )
+        return await _handle(feed, state, settings, now, rng, result)
+    except NETWORK_ERRORS as exc:
+        return _failed(feed, state, settings, now, rng, _describe(exc, url), None)
+    except Exception as exc:  # the contract: a poll never raises for what a feed does
+        return _failed(feed, state, settings, now, rng, f"unexpected {_describe(exc, url)}", None)
+
+
+def reset_for_new_url(state: FeedState, configured_url: str) -> None:
+    """feeds.yaml names a different url: forget what we learned about the old one."""
+    state.url = None
+    state.disabled_reason = None
+    state.etag = state.last_modified = state.body_hash = None
+    state.failures = 0
+    state.backoff_until = None
+    state.configured_url = configured_url
+
+
+async def _handle(
+    feed: Feed,
+    state: FeedState,
+    settings: Settings,
+    now: float,
+    rng: random.Random,
+    result: FetchResult,
+) -> PollOutcome:
+    status = result.status
+    if result.permanent_url and result.permanent_url != state.url:
+        log.info(
+            "feed_moved", feed_id=feed.id, url=redact(result.permanent_url), http_status=status
+        )
+        state.url = result.permanent_url
+    if status == 304:
+        state.etag = result.etag or state.etag
+        state.last_modified = result.last_modified or state.last_modified
+        _succeeded(feed, state, now, rng)
+        return PollOutcome(None, "not_modified", http_status=304)
+    if status == 200 and result.body is not None:
+        return await _got_body(feed, state, settings, now, rng, result, result.body)
+    if status == 410:
+        return _gone(feed, state, now, result)
+    if status in (429, 503) and (result.retry_after is not None or status == 429):
+        return _rate_limited(feed, state, settings, now, rng, result)
+    return _failed(
+        feed, state, settings, now, rng, f"HTTP {status} from {redact(result.url)}", status
+    )
+
+
+async def _got_body(
+    feed: Feed,
+    state: FeedState,
+    settings: Settings,
+    now: float,
+    rng: random.Random,
+    result: FetchResult,
+    body: bytes,
+) -> PollOutcome:
+    state.etag, state.last_modified = result.etag, result.last_modified
+    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+    if digest == state.body_hash:
+        _succeeded(feed, state, now, rng)
+        return PollOutcome(None, "unchanged", http_status=200)
+    parsed = await parse_body(feed.id, body, result.url, settings)
+    state.body_hash = digest
+    if parsed.bozo_reason and not parsed.items:
+        log.warning("feed_unreadable", feed_id=feed.id, error=parsed.bozo_reason)
+    _succeeded(feed, state, now, rng)
+    return PollOutcome(parsed.items, "new", http_status=200)
+
+
+async def parse_body(feed_id: str, body: bytes, url: str, settings: Settings) -> ParsedFeed:
+    """Small bodies parse in a thread; large ones in a memory-capped child (see isolate.py)."""
+    base = None if url.startswith("file:") or "://" not in url else url
+    if len(body) <= INLINE_MAX:
+        return await asyncio.to_thread(parse_feed, feed_id, body, base)
+    return await parse_isolated(feed_id, body, base, timeout=settings.fetch_timeout)
+
+
+def _succeeded(feed: Feed, state: FeedState, now: float, rng: random.Random) -> None:
+    state.failures = 0
+    state.backoff_until = None
+    state.last_ok = now
+    state.last_error = None
+    state.next_poll = now + feed.interval + rng.uniform(0, feed.jitter)
+
+
+def _gone(feed: Feed, state: FeedState, now: float, result: FetchResult) -> PollOutcome:
+    message = (
+        f"feed {feed.id}: 410 Gone from {redact(result.url)}; polling stopped until its url "
+        "changes in feeds.yaml"
+    )
+    state.disabled_reason = state.last_error = message
+    state.next_poll = now + feed.interval
+    log.error("feed_gone", feed_id=feed.id, error=message)
+    return PollOutcome(None, "gone", message, 410)
+
+
+def _rate_limited(
+    feed: Feed,
+    state: FeedState,
+    settings: Settings,
+    now: float,
+    rng: random.Random,
+    result: FetchResult,
+) -> PollOutcome:
+    state.failures += 1
+    if result.retry_after is None:
+        wait = backoff_delay(settings, state.failures, rng)
+    else:
+        wait = min(max(result.retry_after, 1.0), settings.backoff_max)
+    message = f"feed {feed.id}: HTTP {result.status}, retry after {wait:.0f}s"
+    state.backoff_until = now + wait
+    state.next_poll = now + max(wait, feed.interval + rng.uniform(0, feed.jitter))
+    state.last_error = message
+    log.warning("feed_rate_limited", feed_id=feed.id, error=message, failures=state.failures)
+    return PollOutcome(None, "rate_limited", message, result.status)
+
+
+def _failed(
+    feed: Feed,
+    state: FeedState,
+    settings: Settings,
+    now: float,
+    rng: random.Random,
+    reason: str,
+    http_status: int | None,
+) -> PollOutcome:
+    state.failures += 1
+    wait = backoff_delay(settings, state.failures, rng)
+    state.backoff_until = state.next_poll = now + wait
+    message = f"feed {feed.id}: {reason} (failure {state.failures}, next try in {wait:.0f}s)"
+    state.last_error = message
+    log.warning("poll_failed", feed_id=feed.id, error=message)
+    return PollOutcome(None, "error", message, http_status)
+
+
+def backoff_delay(settings: Settings, failures: int, rng: random.Random) -> float:
+    """Exponential from ``backoff_base``, capped at ``backoff_max``, with "equal jitter"."""
+    ceiling = min(settings.backoff_max, settings.backoff_base * 2.0 ** min(failures - 1, 60))
+    return ceiling * (0.5 + 0.5 * rng.random())
+
+
+def _describe(exc: BaseException, url: str) -> str:
+    if isinstance(exc, FetchError):
+        return str(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        text = f"timed out ({type(exc).__name__})"
+    else:
+        text = one_line(exc)
+    return text.replace(url, redact(url))
