@@ -1,0 +1,94 @@
+"""Matrix events: spec fields, the HTML allow-list, no mentions, a stable txn id."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from service.notify.base import Batch
+from service.notify.matrix import ALLOWED_TAGS, MatrixConfig, build_event, sanitize, txn_id
+from tests.support import make_alert
+
+_TAG = re.compile(r"</?([a-zA-Z0-9]+)")
+
+
+def check_event(event: dict[str, object]) -> None:
+    assert event["msgtype"] == "m.notice"
+    assert event["format"] == "org.matrix.custom.html"
+    assert event["m.mentions"] == {}
+    assert isinstance(event["body"], str) and event["body"]
+    formatted = event["formatted_body"]
+    assert isinstance(formatted, str)
+    assert {t.lower() for t in _TAG.findall(formatted)} <= ALLOWED_TAGS
+
+
+def test_single_event() -> None:
+    alert = make_alert(title="Clashes near Homs", link="https://news.example.org/x?a=1&b=2")
+    event = build_event(Batch.of([alert]))
+    check_event(event)
+    assert "Clashes near Homs" in str(event["body"])
+    assert "https://news.example.org/x?a=1&b=2" in str(event["body"])
+    assert '<a href="https://news.example.org/x?a=1&amp;b=2">Clashes near Homs</a>' in str(
+        event["formatted_body"]
+    )
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["@room wake up", "<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "<b>bold</b>"],
+)
+def test_hostile_text_is_inert(title: str) -> None:
+    alert = make_alert(title=title, snippet=title, watchlist="<i>wl</i>")
+    for batch in (Batch.of([alert]), Batch.of([alert, make_alert(title=title)])):
+        event = build_event(batch)
+        check_event(event)
+        formatted = str(event["formatted_body"])
+        assert "<script" not in formatted and "<img" not in formatted
+        assert "<" not in title or "&lt;" in formatted  # shown as text
+        assert "<b>bold</b>" not in formatted  # feed markup is shown as text, not obeyed
+        assert title in str(event["body"])  # the plain body keeps the text as written
+
+
+def test_javascript_link_is_not_linked() -> None:
+    event = build_event(Batch.of([make_alert(link="javascript:alert(1)")]))
+    assert "javascript" not in str(event["formatted_body"])
+
+
+def test_sanitize_uses_spec_allow_list() -> None:
+    dirty = (
+        '<p onclick="x">a</p><a href="javascript:x" rel="x">l</a><iframe>f</iframe>'
+        '<font color="red" style="x">c</font><img src="mxc://a/b">'
+    )
+    assert sanitize(dirty) == '<p>a</p><a>l</a>f<font color="red">c</font>'
+
+
+def test_group_and_digest_list_by_watchlist() -> None:
+    alerts = [make_alert(watchlist="b"), make_alert(watchlist="a"), make_alert(watchlist="a")]
+    event = build_event(Batch.of(alerts, kind="digest"))
+    check_event(event)
+    body = str(event["body"])
+    assert body.startswith("Wirewatch digest: 3 alerts (2 watchlists)")
+    assert body.index("a (2)") < body.index("b (1)")
+
+
+def test_txn_id_is_stable_and_url_safe() -> None:
+    batch = Batch.of([make_alert(key="ww-abc/def?#")])
+    assert txn_id(batch) == txn_id(Batch.of(list(batch.alerts)))
+    assert re.fullmatch(r"[A-Za-z0-9-]+", txn_id(batch))
+    other = Batch.of([make_alert(key="ww-other")])
+    assert txn_id(other) != txn_id(batch)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("room_id", "#alias:example.org", "room id"),
+        ("homeserver", "matrix.example.org", "http"),
+    ],
+)
+def test_config_errors(field: str, value: str, message: str) -> None:
+    data = {"homeserver": "https://m.example.org", "room_id": "!r:example.org"}
+    data[field] = value
+    with pytest.raises(ValueError, match=message):
+        MatrixConfig.model_validate({**data, "access_token": "tok"})

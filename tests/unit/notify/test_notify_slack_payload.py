@@ -1,0 +1,125 @@
+"""Slack Block Kit payloads: within Slack's limits, and hostile feed text stays inert."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from service.notify.base import Batch
+from service.notify.slack import BLOCKS_MAX, build_payload, escape, escape_clip
+from tests.support import make_alert
+
+HOSTILE = [
+    "<!channel> evacuate",
+    "<!here|here> now",
+    "<https://evil.example|click> me",
+    "<@U123> and <#C123>",
+    "Tom & Jerry <script>alert(1)</script>",
+]
+# a live Slack control sequence: '<' followed by anything up to '>' (escaped text has none)
+_LIVE = re.compile(r"<([^>]*)>")
+
+
+def check_limits(payload: dict[str, Any]) -> None:
+    """Slack's documented limits for what we send."""
+    blocks = payload["blocks"]
+    assert 1 <= len(blocks) <= 50
+    for block in blocks:
+        if block["type"] == "header":
+            assert block["text"]["type"] == "plain_text"
+            assert len(block["text"]["text"]) <= 150
+        elif block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+        elif block["type"] == "context":
+            assert 1 <= len(block["elements"]) <= 10
+            assert all(len(e["text"]) <= 3000 for e in block["elements"])
+        else:
+            raise AssertionError(f"unexpected block {block['type']}")
+    assert payload["text"] and len(payload["text"]) <= 40000
+
+
+def live_sequences(payload: dict[str, Any]) -> list[str]:
+    texts = [payload["text"]]
+    for block in payload["blocks"]:
+        if block["type"] == "section":
+            texts.append(block["text"]["text"])
+        elif block["type"] == "context":
+            texts.extend(e["text"] for e in block["elements"])
+    return [m for t in texts for m in _LIVE.findall(t)]
+
+
+def test_single_alert_shape() -> None:
+    alert = make_alert(title="Clashes near Homs", link="https://news.example.org/a?x=1&y=2")
+    payload = build_payload(Batch.of([alert]))
+    check_limits(payload)
+    assert payload["unfurl_links"] is False and payload["unfurl_media"] is False
+    first = payload["blocks"][0]["text"]["text"]
+    assert first == "*<https://news.example.org/a?x=1&amp;y=2|Clashes near Homs>*"
+    flat = json.dumps(payload)
+    for needle in ("test-feed", "2024-05-01", "Cities: Homs", "Groups: HTS", "Shelling"):
+        assert needle in flat
+    assert "Clashes near Homs" in payload["text"]
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_hostile_title_pings_nobody_and_hides_no_link(title: str) -> None:
+    alert = make_alert(title=title, snippet=title, watchlist="wl", feed_id="<!everyone>")
+    for batch in (Batch.of([alert]), Batch.of([alert, make_alert(title=title)])):
+        payload = build_payload(batch)
+        check_limits(payload)
+        # the only live sequences are the links we built from item URLs
+        for seq in live_sequences(payload):
+            assert seq.startswith("https://news.example.org/story/"), seq
+            assert "|" in seq and "<" not in seq.split("|", 1)[1]
+        assert "<!" not in json.dumps(payload, ensure_ascii=False)
+
+
+def test_hostile_link_is_not_linked() -> None:
+    alert = make_alert(title="t", link="javascript:alert(1)")
+    payload = build_payload(Batch.of([alert]))
+    assert live_sequences(payload) == []
+    alert = make_alert(title="t", link="https://x.example/a|b>c")
+    (seq,) = {s for s in live_sequences(build_payload(Batch.of([alert])))}
+    assert seq == "https://x.example/a%7Cb&gt;c|t"
+
+
+def test_long_text_is_clipped_within_limits() -> None:
+    alert = make_alert(title="&" * 5000, snippet="<" * 9000, watchlist="w" * 400)
+    check_limits(build_payload(Batch.of([alert])))
+    check_limits(build_payload(Batch.of([alert] * 3, kind="group")))
+
+
+@pytest.mark.parametrize("n", [2, 48, 49, 50, 120])
+def test_group_fits_in_50_blocks(n: int) -> None:
+    alerts = [make_alert(title=f"Story {i} & <b>", watchlist=f"w{i % 3}") for i in range(n)]
+    payload = build_payload(Batch.of(alerts))
+    check_limits(payload)
+    blocks = payload["blocks"]
+    assert blocks[0]["type"] == "header" and f"{n} alerts" in blocks[0]["text"]["text"]
+    listed = [b for b in blocks if b["type"] == "section"]
+    if n <= BLOCKS_MAX - 1:
+        assert len(listed) == n
+    else:
+        assert len(listed) == BLOCKS_MAX - 2
+        assert blocks[-1]["elements"][0]["text"] == f"…and {n - len(listed)} more"
+    assert all(b["text"]["text"].startswith("*<https://") for b in listed)
+
+
+def test_digest_header() -> None:
+    alerts = [make_alert(watchlist=w) for w in ("a", "b", "a")]
+    payload = build_payload(Batch.of(alerts, kind="digest"))
+    assert payload["blocks"][0]["text"]["text"] == "Wirewatch digest: 3 alerts (2 watchlists)"
+
+
+def test_unfurl_configurable() -> None:
+    payload = build_payload(Batch.of([make_alert()]), unfurl=True)
+    assert payload["unfurl_links"] is True and payload["unfurl_media"] is True
+
+
+def test_escape_helpers() -> None:
+    assert escape("a & <b> c") == "a &amp; &lt;b&gt; c"
+    clipped = escape_clip("&" * 10, 12)
+    assert clipped == "&amp;&amp;…" and len(clipped) <= 12
