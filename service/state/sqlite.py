@@ -12,48 +12,19 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 from service.model import Alert
 from service.state.base import DeadLetter, FeedState, OutboxEntry, StateUnavailable
+from service.state.sqlite_schema import SCHEMA_VERSION, connect, sqlite_path, transaction
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "sqlite_path"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS feeds (feed_id TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS seen (
-  feed_id TEXT NOT NULL, item_id TEXT NOT NULL, seen_at REAL NOT NULL,
-  PRIMARY KEY (feed_id, item_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS seen_by_time ON seen (feed_id, seen_at, item_id);
-CREATE TABLE IF NOT EXISTS claims (alert_key TEXT PRIMARY KEY, claimed_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS claims_by_time ON claims (claimed_at);
-CREATE TABLE IF NOT EXISTS entries (
-  id TEXT PRIMARY KEY, channel TEXT NOT NULL, alert TEXT NOT NULL,
-  created_at REAL NOT NULL, next_attempt REAL NOT NULL, attempts INTEGER NOT NULL,
-  last_error TEXT, dead INTEGER NOT NULL DEFAULT 0, reason TEXT, died_at REAL
-);
-CREATE INDEX IF NOT EXISTS entries_by_channel ON entries (channel, dead, next_attempt, id);
-"""
 _ENTRY_COLS = "channel, alert, next_attempt, created_at, attempts, last_error, reason, died_at"
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 _CLAIM_SWEEP = 3600.0  # seconds (caller's clock) between sweeps of expired claims
-
-
-def sqlite_path(url: str) -> str:
-    """``sqlite:///rel/path.db`` -> ``rel/path.db``; ``sqlite:////abs.db`` -> ``/abs.db``."""
-    if not url.startswith("sqlite:///"):
-        raise ValueError(
-            f"state url {url!r}: expected sqlite:///relative/path or sqlite:////abs/path"
-        )
-    path = url[len("sqlite:///") :]
-    if not path:
-        raise ValueError(f"state url {url!r}: no database file after sqlite:///")
-    return path
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -98,34 +69,14 @@ class SqliteStore:
         await self._run(lambda db: None)
         return self
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
-        db.executescript(_SCHEMA)  # idempotent (IF NOT EXISTS); runs outside a transaction
-        with _tx(db):
-            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            if row[0] is None:
-                db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif row[0] > SCHEMA_VERSION:
-                raise StateUnavailable(
-                    f"state db {self._path} has schema {row[0]}, newer than this "
-                    f"Wirewatch understands ({SCHEMA_VERSION}): upgrade Wirewatch"
-                )
-        return db
-
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn`` on the worker thread, inside one transaction."""
 
         def call() -> T:
             try:
                 if self._db is None:
-                    self._db = self._connect()
-                with _tx(self._db):
+                    self._db = connect(self._path)
+                with transaction(self._db):
                     return fn(self._db)
             except (sqlite3.OperationalError, OSError) as exc:
                 raise StateUnavailable(f"state db {self._path}: {exc}") from None
@@ -326,15 +277,3 @@ def _put(db: sqlite3.Connection, entries: Sequence[OutboxEntry]) -> None:
             for e in entries
         ],
     )
-
-
-@contextmanager
-def _tx(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE .. COMMIT, or ROLLBACK on any error: each call is all or nothing."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from service.model import Alert, Item
 from service.state.base import FeedState, OutboxEntry, StateStore
-from tests.conftest import StoreFactory
+
+if TYPE_CHECKING:
+    from tests.conftest import StoreFactory
 
 
 def make_alert(key: str, title: str = "Flood in Town") -> Alert:

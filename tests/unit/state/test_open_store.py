@@ -1,0 +1,92 @@
+"""open_store / build_store: URL forms, folder creation, schema version, key prefix, bad URLs."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import fakeredis
+import pytest
+
+from service.settings import Settings
+from service.state.base import FeedState, StateUnavailable
+from service.state.open import build_store, open_store
+from service.state.redis import RedisStore, redis_location
+from service.state.sqlite import SCHEMA_VERSION, SqliteStore, sqlite_path
+from tests.integration.test_state_contract import make_entry
+
+
+async def test_relative_sqlite_url_creates_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = await open_store("sqlite:///./var/deep/state.db", Settings())
+    try:
+        await store.mark_seen("f", ["a"], now=1)
+        assert (tmp_path / "var" / "deep" / "state.db").is_file()
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "var" / "deep" / "state.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+async def test_absolute_and_memory_sqlite_urls(tmp_path: Path) -> None:
+    assert sqlite_path(f"sqlite:///{tmp_path}/s.db") == f"{tmp_path}/s.db"
+    assert sqlite_path("sqlite:///./var/state.db") == "./var/state.db"
+    store = await open_store("sqlite:///:memory:", Settings())
+    try:
+        assert isinstance(store, SqliteStore)
+        await store.mark_seen("f", ["a"], now=1)
+        assert await store.unseen("f", ["a", "b"], now=2) == ["b"]
+    finally:
+        await store.close()
+        await store.close()  # closing twice is harmless
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://user:hunter2@db/state", "state.db", "sqlite:///", "sqlite://relative.db"],
+)
+async def test_unsupported_urls_are_a_clear_value_error(url: str) -> None:
+    with pytest.raises(ValueError) as info:
+        await open_store(url, Settings())
+    assert "hunter2" not in str(info.value)
+    assert "sqlite:///" in str(info.value)
+
+
+async def test_redis_urls_build_a_redis_store_without_io() -> None:
+    for url in ("redis://127.0.0.1:1/2", "rediss://h:6380/0", "unix:///run/redis.sock?db=3"):
+        store = build_store(url, Settings())
+        assert isinstance(store, RedisStore)
+        await store.close()
+
+
+def test_redis_location_never_shows_the_password() -> None:
+    assert redis_location("redis://u:pw@example:6380/4") == "example:6380/4"
+    assert redis_location("redis://:pw@example") == "example:6379/0"
+    assert redis_location("unix://:pw@/run/redis.sock") == "unix:/run/redis.sock"
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    await (await SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1).open()).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    store = SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1)
+    with pytest.raises(StateUnavailable, match="newer than this Wirewatch"):
+        await store.open()
+    await store.close()
+
+
+async def test_every_redis_key_carries_the_prefix() -> None:
+    client = fakeredis.FakeAsyncRedis(decode_responses=True)
+    store = RedisStore(client, seen_ttl=100, seen_max=5, dedup_ttl=100, prefix="ww-test:")
+    await store.put_feed("f", FeedState())
+    await store.mark_seen("f", ["a"], now=1)
+    await store.claim_and_enqueue("k", [make_entry("k"), make_entry("k", "mail")], now=1)
+    await store.dead_letter([make_entry("k", "mail").id], "x", now=2)
+    keys = sorted(await client.keys("*"))
+    assert keys and all(k.startswith("ww-test:") for k in keys)
+    assert "ww-test:claim:k" in keys and "ww-test:dead:mail" in keys
+    await store.close()
