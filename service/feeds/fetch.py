@@ -101,7 +101,7 @@ async def _fetch_http(
         request = client.build_request("GET", url, headers=headers)
         response = await client.send(request, stream=True, follow_redirects=False)
         try:
-            if not response.is_redirect:
+            if not response.has_redirect_location:
                 return await _result(response, url, permanent, settings.max_feed_bytes)
             target = response.url.join(response.headers["location"])
         finally:
