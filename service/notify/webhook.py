@@ -138,7 +138,6 @@ class WebhookNotifier:
         self._timeout = settings.send_timeout
         self._user_agent = settings.user_agent
         self._clock = clock
-        self._key = secret_key(config.secret.get_secret_value()) if config.secret else None
 
     def encode(self, batch: Batch) -> tuple[dict[str, str], bytes]:
         """Headers and body of one attempt (a fresh timestamp, the same id)."""
@@ -154,8 +153,9 @@ class WebhookNotifier:
             "webhook-id": batch.key,
             "webhook-timestamp": str(stamp),
         }
-        if self._key is not None:
-            headers["webhook-signature"] = sign(self._key, batch.key, stamp, body)
+        if self._config.secret is not None:
+            key = secret_key(self._config.secret.get_secret_value())  # validated at load
+            headers["webhook-signature"] = sign(key, batch.key, stamp, body)
         return headers, body
 
     async def send(self, batch: Batch) -> SendResult:
