@@ -40,9 +40,7 @@ _SECRET_TEXT: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(hooks\.slack\.com/services/)[^\s\"'<>]+"), r"\1" + REDACTED),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + REDACTED),
     (
-        re.compile(
-            r"(?i)([?&](?:access_token|token|api_key|apikey|key|secret|sig|signature)=)[^&\s\"'#]+"
-        ),
+        re.compile(r"(?i)([?&](?:access_token|token|api_key|apikey|key|secret|sig|signature)=)[^&\s\"'#]+"),
         r"\1" + REDACTED,
     ),
 )

@@ -38,9 +38,7 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-POLLS = Counter(
-    "wirewatch_polls", "Feed polls by outcome", ["feed_id", "result"], registry=REGISTRY
-)
+POLLS = Counter("wirewatch_polls", "Feed polls by outcome", ["feed_id", "result"], registry=REGISTRY)
 POLL_ERRORS = Counter(
     "wirewatch_poll_errors", "Failed feed polls by reason", ["feed_id", "reason"], registry=REGISTRY
 )
@@ -50,15 +48,9 @@ HTTP_RESPONSES = Counter(
     ["code"],
     registry=REGISTRY,
 )
-ITEMS_NEW = Counter(
-    "wirewatch_items_new", "Items seen for the first time", ["feed_id"], registry=REGISTRY
-)
-MATCHES = Counter(
-    "wirewatch_matches", "Items matched, by watchlist", ["watchlist"], registry=REGISTRY
-)
-ALERTS_QUEUED = Counter(
-    "wirewatch_alerts_queued", "Alerts put in the outbox", ["channel"], registry=REGISTRY
-)
+ITEMS_NEW = Counter("wirewatch_items_new", "Items seen for the first time", ["feed_id"], registry=REGISTRY)
+MATCHES = Counter("wirewatch_matches", "Items matched, by watchlist", ["watchlist"], registry=REGISTRY)
+ALERTS_QUEUED = Counter("wirewatch_alerts_queued", "Alerts put in the outbox", ["channel"], registry=REGISTRY)
 ALERTS_DELIVERED = Counter(
     "wirewatch_alerts_delivered", "Alerts the channel accepted", ["channel"], registry=REGISTRY
 )

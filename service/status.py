@@ -90,20 +90,14 @@ def _facts(
                 "state": feed_state_label(state, now),
             }
         )
-    channels = {
-        name: {"pending": pending, "dead": dead} for name, (pending, dead) in sorted(depth.items())
-    }
+    channels = {name: {"pending": pending, "dead": dead} for name, (pending, dead) in sorted(depth.items())}
     return {"now": _iso(now), "feeds": rows, "channels": channels}
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return lines
 
 
@@ -135,12 +129,8 @@ async def render_status(store: StateStore, feeds: list[Feed], now: float, fmt: s
             ]
         )
     lines = [f"Feeds ({len(feeds)})"]
-    lines += _table(
-        ["FEED", "LAST POLL", "LAST NEW ITEM", "NEXT POLL", "STATE", "LAST ERROR"], feed_rows
-    )
-    channel_rows = [
-        [name, str(c["pending"]), str(c["dead"])] for name, c in facts["channels"].items()
-    ]
+    lines += _table(["FEED", "LAST POLL", "LAST NEW ITEM", "NEXT POLL", "STATE", "LAST ERROR"], feed_rows)
+    channel_rows = [[name, str(c["pending"]), str(c["dead"])] for name, c in facts["channels"].items()]
     lines += ["", f"Outbox ({len(channel_rows)} channels)"]
     if channel_rows:
         lines += _table(["CHANNEL", "PENDING", "DEAD LETTERS"], channel_rows)
