@@ -1,0 +1,1 @@
+"""Watchlists: YAML (schema, load), folding (normalize), the compiled matcher and its reference."""

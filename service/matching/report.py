@@ -1,0 +1,99 @@
+"""What a watchlist decides from its hits, and the Match it reports: shared by matcher and reference.
+
+Evaluation order for one watchlist and one item: feeds filter; then hits of every term
+(whole words, folded); any ``exclude`` hit vetoes; ``match: all`` needs a hit in every
+non-empty category, ``match: any`` a hit in at least one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import regex
+
+from service.logs import get_logger
+from service.matching.normalize import SEPARATOR
+from service.matching.schema import CATEGORIES, Watchlist
+from service.model import Match
+
+log = get_logger(__name__)
+
+Hits = dict[str, dict[str, tuple[int, int]]]
+"""category (or ``exclude``) -> reported name -> folded (start, end) of its first hit."""
+
+RegexTerm = tuple[str, str, "regex.Pattern[str]"]
+"""(category, reported name, compiled pattern)."""
+
+SNIPPET_WIDTH = 200
+
+
+def add_hit(hits: Hits, category: str, name: str, start: int, end: int) -> None:
+    names = hits.setdefault(category, {})
+    first = names.get(name)
+    if first is None or start < first[0]:
+        names[name] = (start, end)
+
+
+def search_regexes(watchlist: str, terms: Sequence[RegexTerm], text: str, timeout: float, hits: Hits) -> None:
+    """Run each regex term with a time limit; one that runs out is logged and skipped."""
+    for category, name, pattern in terms:
+        try:
+            found = pattern.search(text, timeout=timeout)
+        except TimeoutError:
+            log.warning(
+                "regex_timeout",
+                watchlist=watchlist,
+                error=f"regex {name!r} took longer than {timeout:g}s and was skipped",
+            )
+            continue
+        if found:
+            add_hit(hits, category, name, found.start(), found.end())
+
+
+def decide(watchlist: Watchlist, hits: Hits) -> bool:
+    if hits.get("exclude"):
+        return False
+    present = [hits.get(c) for c in CATEGORIES if getattr(watchlist, c)]
+    if watchlist.match == "all":
+        return all(present)
+    return any(present)
+
+
+def build_match(
+    watchlist: Watchlist, hits: Hits, original: str, span: Callable[[int, int], tuple[int, int]]
+) -> Match:
+    """The Match: names per category in order of first appearance, and a snippet of the first."""
+    matched: dict[str, list[str]] = {}
+    first: tuple[int, int] | None = None
+    for category in CATEGORIES:
+        if not getattr(watchlist, category):
+            continue
+        names = hits.get(category, {})
+        matched[category] = sorted(names, key=lambda n: names[n])
+        for pos in names.values():
+            if first is None or pos < first:
+                first = pos
+    text = snippet(original, *span(*first)) if first is not None else ""
+    return Match(watchlist=watchlist.id, matched=matched, snippet=text)
+
+
+def snippet(original: str, start: int, end: int, width: int = SNIPPET_WIDTH) -> str:
+    """About ``width`` characters of the original text around ``[start, end)``, whole words."""
+    lead = max(0, (width - (end - start)) // 3)
+    a = max(0, start - lead)
+    b = min(len(original), max(end, a + width))
+    if a > 0:
+        cut = _first_space(original, a, start)
+        a = cut + 1 if cut is not None else a
+    if b < len(original):
+        cut = original.rfind(" ", end, b)
+        b = cut if cut > end else b
+    body = " ".join(original[a:b].replace(SEPARATOR.strip(), "—").split())
+    return ("…" if a > 0 else "") + body + ("…" if b < len(original) else "")
+
+
+def _first_space(text: str, lo: int, hi: int) -> int | None:
+    for i in range(lo, hi):
+        if text[i].isspace():
+            return i
+    return None

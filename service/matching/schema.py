@@ -1,0 +1,122 @@
+"""Watchlists: the YAML file format (pydantic, for validation) and the typed result the matcher compiles.
+
+A file ``rules/watchlists/<id>.yaml`` holds one watchlist. Each of ``cities``, ``groups``,
+``keywords`` and ``exclude`` is a list of entries, and an entry is one of:
+
+- a plain term: ``Aleppo`` (``airstrike*``: trailing ``*`` matches any continuation of the word)
+- a canonical name with aliases: ``{name: Hama, aliases: [Hamah, حماة], case_sensitive: false}``
+- a regular expression: ``{regex: 'shell(ing|ed) of \\w+', name: shelling}``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+
+CATEGORIES = ("cities", "groups", "keywords")
+"""The categories a watchlist can have, in the order matches report them."""
+
+WATCHLIST_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class TermSpec(BaseModel):
+    """``{name: ..., aliases: [...]}``: aliases belong to this entry and report its name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    case_sensitive: bool | None = None
+
+
+class RegexSpec(BaseModel):
+    """``{regex: ...}``: searched in the folded text, whole words, with a time limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regex: str
+    name: str | None = None
+
+
+def _entry_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "RegexSpec" if "regex" in value else "TermSpec"
+    return "str"
+
+
+Entry = Annotated[
+    Annotated[str, Tag("str")]
+    | Annotated[TermSpec, Tag("TermSpec")]
+    | Annotated[RegexSpec, Tag("RegexSpec")],
+    Discriminator(_entry_kind),
+]
+
+
+class WatchlistFile(BaseModel):
+    """The schema of one watchlist file, exactly as an editor writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(None, pattern=WATCHLIST_ID)
+    description: str = ""
+    match: Literal["all", "any"] = "all"
+    feeds: Literal["all"] | list[str] = "all"
+    cities: list[Entry] = Field(default_factory=list)
+    groups: list[Entry] = Field(default_factory=list)
+    keywords: list[Entry] = Field(default_factory=list)
+    exclude: list[Entry] = Field(default_factory=list)
+    channels: list[str] = Field(min_length=1)
+
+    @field_validator("cities", "groups", "keywords", "exclude", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        """``cities:`` with every line commented out is an empty list, not an error."""
+        return [] if value is None else value
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One entry: the name a match reports, and the spellings that find it.
+
+    ``variants`` are the name and its aliases as written (a trailing ``*`` kept);
+    ``case_sensitive`` None means automatic (2 to 5 capital letters are case-sensitive).
+    A regex entry has ``regex`` set and no variants.
+    """
+
+    name: str
+    variants: tuple[str, ...] = ()
+    case_sensitive: bool | None = None
+    regex: str | None = None
+
+    @classmethod
+    def plain(cls, text: str, *aliases: str, case_sensitive: bool | None = None) -> Term:
+        return cls(text, (text, *aliases), case_sensitive)
+
+
+class Watchlist(BaseModel):
+    """A validated watchlist, ready to compile; ``id`` is the file name unless ``id:`` says otherwise.
+
+    Immutable (pydantic, frozen): ``model_copy(update=...)`` makes a variant, e.g. for a dry run.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    channels: list[str]
+    feeds: Literal["all"] | list[str] = "all"
+    description: str = ""
+    match: Literal["all", "any"] = "all"
+    cities: tuple[Term, ...] = ()
+    groups: tuple[Term, ...] = ()
+    keywords: tuple[Term, ...] = ()
+    exclude: tuple[Term, ...] = ()
+    path: str = ""
+
+    def categories(self) -> dict[str, tuple[Term, ...]]:
+        """The non-empty categories, in report order."""
+        return {c: getattr(self, c) for c in CATEGORIES if getattr(self, c)}
+
+    def applies_to(self, feed_id: str | None) -> bool:
+        return self.feeds == "all" or feed_id is None or feed_id in self.feeds

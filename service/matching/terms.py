@@ -1,0 +1,61 @@
+"""How one spelling in a watchlist becomes something to look for: shared by matcher and reference.
+
+A spelling folds to a ``key`` (see normalize). A trailing ``*`` makes it a prefix (any
+continuation of the word). A spelling of 2 to 5 capital letters (``HTS``, ``IS``) is
+case-sensitive unless the entry says ``case_sensitive``; a case-sensitive variant also keeps
+its ``shape`` (folded but with case) to compare against the original text of a hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from service.matching.normalize import fold_key
+
+_NO_WORD_BEFORE = r"(?<![\p{L}\p{N}])"
+_NO_WORD_AFTER = r"(?![\p{L}\p{N}])"
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    key: str
+    prefix: bool
+    shape: str | None
+
+
+def auto_case_sensitive(text: str) -> bool:
+    """``HTS``, ``SDF``, ``IS``: 2 to 5 letters, all capitals (any script)."""
+    return 2 <= len(text) <= 5 and text.isalpha() and text.isupper()
+
+
+def spelling_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a term, or None."""
+    body = text.strip()
+    if body.endswith("*"):
+        body = body[:-1]
+    if "*" in body:
+        return f"term {text!r}: '*' is only allowed at the end of a term"
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in body):
+        return f"term {text!r} contains a control character"
+    if not fold_key(body):
+        return f"term {text!r} has no letters or digits to match"
+    return None
+
+
+def variant(text: str, case_sensitive: bool | None) -> Variant:
+    body = text.strip()
+    prefix = body.endswith("*")
+    if prefix:
+        body = body[:-1].rstrip()
+    sensitive = auto_case_sensitive(body) if case_sensitive is None else case_sensitive
+    return Variant(fold_key(body), prefix, fold_key(body, casefold=False) if sensitive else None)
+
+
+def compile_regex(pattern: str) -> regex.Pattern[str]:
+    """The entry's pattern, whole words only, case-insensitive (the text is folded anyway).
+
+    Raises ``regex.error`` when it does not compile.
+    """
+    return regex.compile(f"{_NO_WORD_BEFORE}(?:{pattern}){_NO_WORD_AFTER}", regex.IGNORECASE)
