@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## run: the service on the bundled example (embedded state, console output)
+DEMO_STATE := var/demo-state.db
 run: $(STAMP)
-	$(BIN)/wirewatch run
+	@mkdir -p var && rm -f $(DEMO_STATE) $(DEMO_STATE)-wal $(DEMO_STATE)-shm
+	@echo "wirewatch: bundled example in rules/ (demo state $(DEMO_STATE), reset on every make run); Ctrl-C stops"
+	WIREWATCH_STATE_URL=sqlite:///./$(DEMO_STATE) $(BIN)/wirewatch run
 
 ## test: every test (Redis tests skip locally with a reason when no Redis answers; never under CI=true)
 test: $(STAMP)

@@ -98,9 +98,7 @@ def load_channels(path: Path) -> dict[str, ChannelBase]:
         try:
             channels[name] = validate(doc, model, resolved, loc)
         except ConfigError as exc:
-            problems.extend(
-                Problem(p.path, p.line, f"channel '{name}': {p.message}") for p in exc.problems
-            )
+            problems.extend(Problem(p.path, p.line, f"channel '{name}': {p.message}") for p in exc.problems)
     if problems:
         raise ConfigError(problems)
     return channels

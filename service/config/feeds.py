@@ -24,9 +24,7 @@ def _backfill(value: object) -> object:
     try:
         return parse_duration(value)
     except ValueError:
-        raise ValueError(
-            f"backfill must be 'none', 'all' or a duration like '24h', got {value!r}"
-        ) from None
+        raise ValueError(f"backfill must be 'none', 'all' or a duration like '24h', got {value!r}") from None
 
 
 Backfill = Annotated[Literal["none", "all"] | float, BeforeValidator(_backfill)]

@@ -1,0 +1,136 @@
+"""Operator commands on the state: ``wirewatch deliveries`` and ``wirewatch status``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from service.config.yamlfile import ConfigError
+from service.settings import Settings
+from service.state.base import StateStore, StateUnavailable
+
+
+@asynccontextmanager
+async def _store(settings: Settings) -> AsyncIterator[StateStore]:
+    from service.state.open import open_store
+
+    store = await open_store(settings.state_url, settings)
+    try:
+        await store.ping()
+        yield store
+    finally:
+        await store.close()
+
+
+def _when(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
+
+
+async def cmd_deliveries(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        async with _store(settings) as store:
+            if args.action == "list":
+                return await _list(store, args.channel, args.format)
+            if args.action == "retry":
+                return await _retry(store, args)
+            return await _drop(store, args)
+    except StateUnavailable as exc:
+        print(f"wirewatch deliveries: state store unreachable: {exc}", file=sys.stderr)
+        return 1
+
+
+async def _list(store: StateStore, channel: str | None, fmt: str) -> int:
+    pending = await store.pending(channel)
+    dead = await store.dead_letters(channel)
+    if fmt == "json":
+        rows = [
+            {
+                "id": e.id,
+                "state": "pending",
+                "channel": e.channel,
+                "watchlist": e.alert.watchlist,
+                "title": e.alert.item.title,
+                "attempts": e.attempts,
+                "next_attempt": e.next_attempt,
+                "last_error": e.last_error,
+            }
+            for e in pending
+        ] + [
+            {
+                "id": d.id,
+                "state": "dead",
+                "channel": d.entry.channel,
+                "watchlist": d.entry.alert.watchlist,
+                "title": d.entry.alert.item.title,
+                "attempts": d.entry.attempts,
+                "reason": d.reason,
+                "died_at": d.died_at,
+            }
+            for d in dead
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(f"pending: {len(pending)}")
+    for e in pending:
+        err = f"  last error: {e.last_error}" if e.last_error else ""
+        print(
+            f"  {e.id}  #{e.channel}  attempts={e.attempts}  next={_when(e.next_attempt)}  "
+            f"[{e.alert.watchlist}] {e.alert.item.title[:70]}{err}"
+        )
+    print(f"dead letters: {len(dead)}")
+    for d in dead:
+        print(
+            f"  {d.id}  #{d.entry.channel}  died={_when(d.died_at)}  [{d.entry.alert.watchlist}] "
+            f"{d.entry.alert.item.title[:70]}  reason: {d.reason}"
+        )
+    return 0
+
+
+async def _retry(store: StateStore, args: argparse.Namespace) -> int:
+    ids = list(args.ids)
+    if args.all:
+        ids = [d.id for d in await store.dead_letters(args.channel)]
+    if not ids:
+        print("wirewatch deliveries retry: give entry ids or --all", file=sys.stderr)
+        return 2
+    count = await store.revive(ids, time.time())
+    print(f"requeued {count} dead letter(s); a running service delivers them within seconds")
+    return 0
+
+
+async def _drop(store: StateStore, args: argparse.Namespace) -> int:
+    ids = list(args.ids)
+    if args.all:
+        ids = [d.id for d in await store.dead_letters(args.channel)]
+        if not args.dead:
+            ids += [e.id for e in await store.pending(args.channel)]
+    if not ids:
+        print("wirewatch deliveries drop: give entry ids or --all [--dead]", file=sys.stderr)
+        return 2
+    count = await store.drop(ids)
+    print(f"dropped {count} entr{'y' if count == 1 else 'ies'}")
+    return 0
+
+
+async def cmd_status(settings: Settings, fmt: str) -> int:
+    from service.config.feeds import load_feeds
+    from service.status import render_status
+
+    try:
+        feeds = load_feeds(settings.rules_dir / "feeds.yaml")
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        feeds = []
+    try:
+        async with _store(settings) as store:
+            print(await render_status(store, feeds, time.time(), fmt))
+    except StateUnavailable as exc:
+        print(f"wirewatch status: state store unreachable: {exc}", file=sys.stderr)
+        return 1
+    return 0

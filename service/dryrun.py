@@ -1,0 +1,82 @@
+"""``wirewatch match``: try watchlists on a feed before they go live (no state, no dedup, no priming)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from service.config.feeds import Feed, resolve_url
+from service.feeds.client import make_client
+from service.feeds.poll import poll_feed
+from service.matching.load import load_watchlists
+from service.matching.matcher import Matcher
+from service.model import Item, Match
+from service.notify.text import matched_summary
+from service.settings import Settings
+from service.state.base import FeedState
+
+
+def feed_label(source: str) -> str:
+    """A readable feed id for a path or URL: the file name or the host."""
+    if "://" in source and not source.startswith("file://"):
+        return urlparse(source).hostname or "feed"
+    return Path(urlparse(source).path if source.startswith("file://") else source).stem or "feed"
+
+
+async def cmd_match(settings: Settings, rules: Path, source: str, fmt: str) -> int:
+    watchlists, problems = load_watchlists(rules / "watchlists", feed_ids=None, channel_names=None)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if not watchlists:
+        print(f"{rules / 'watchlists'}: no watchlists found", file=sys.stderr)
+        return 1
+    label = feed_label(source)
+    feed = Feed(
+        id=label,
+        url=resolve_url(source, Path.cwd()),
+        title=label,
+        interval=300.0,
+        backfill="all",
+        jitter=0.0,
+        headers={},
+    )
+    async with make_client(settings) as client:
+        outcome = await poll_feed(feed, FeedState(), client, settings, time.time())
+    if outcome.items is None:
+        print(f"feed {source}: {outcome.error or outcome.status}", file=sys.stderr)
+        return 1
+    matcher = Matcher([w.model_copy(update={"feeds": "all"}) for w in watchlists])
+    count = 0
+    for item in outcome.items:
+        for match in matcher.match(item):
+            count += 1
+            print(render(match, item, fmt))
+    if fmt == "text":
+        print(
+            f"-- {count} matches in {len(outcome.items)} items, {len(watchlists)} watchlists",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def render(match: Match, item: Item, fmt: str) -> str:
+    if fmt == "jsonl":
+        return json.dumps(
+            {
+                "watchlist": match.watchlist,
+                "item_id": item.id,
+                "feed": item.feed_id,
+                "title": item.title,
+                "link": item.link,
+                "published": item.published.isoformat() if item.published else None,
+                "matched": match.matched,
+                "snippet": match.snippet,
+            },
+            ensure_ascii=False,
+        )
+    return f"[{match.watchlist}] {item.title}\n  {item.link}\n  matched: {matched_summary(match.matched)}"

@@ -1,0 +1,202 @@
+"""One poll of one feed: fetch -> parse -> new items -> match -> dedup -> enqueue -> remember.
+
+Order matters for "nothing lost, nothing twice": alerts are claimed and queued *before* their
+items are marked seen, so a crash between the two re-processes the items on the next poll and
+the dedup claim stops them being queued twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from service import metrics
+from service.config.channels import ChannelBase
+from service.config.feeds import Feed
+from service.config.rules import Rules
+from service.dedup import alert_key
+from service.feeds.poll import poll_feed
+from service.health import assess, health_alert
+from service.logs import get_logger
+from service.model import Alert, Item
+from service.settings import Settings
+from service.state.base import FeedState, OutboxEntry, StateStore, StateUnavailable
+
+log = get_logger(__name__)
+
+ITEM_TIMES_KEPT = 50
+
+
+@dataclass(slots=True)
+class PollReport:
+    feed_id: str
+    status: str
+    new_items: int = 0
+    primed: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+    error: str | None = None
+
+
+class Pipeline:
+    """Holds what a poll needs; ``rules`` may be swapped on reload between polls."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: StateStore,
+        client: httpx.AsyncClient,
+        rules: Rules,
+        on_queued: Callable[[str], None] = lambda channel: None,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.client = client
+        self.rules = rules
+        self._on_queued = on_queued
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._limit = asyncio.Semaphore(settings.max_connections)
+
+    async def poll_all(self, feeds: Sequence[Feed] | None = None) -> list[PollReport]:
+        """Poll feeds concurrently (bounded by ``max_connections``); one feed's trouble stays its own."""
+        chosen = list(self.rules.feeds if feeds is None else feeds)
+        return list(await asyncio.gather(*(self.poll(feed) for feed in chosen)))
+
+    async def poll(self, feed: Feed) -> PollReport:
+        async with self._limit:
+            try:
+                return await self._poll(feed)
+            except StateUnavailable as exc:
+                log.error("state_unavailable", feed_id=feed.id, error=str(exc))
+                return PollReport(feed.id, "error", error=str(exc))
+            except Exception as exc:  # a bug must cost one poll, not the service
+                log.exception("poll_crashed", feed_id=feed.id, error=repr(exc))
+                return PollReport(feed.id, "error", error=repr(exc))
+
+    async def _poll(self, feed: Feed) -> PollReport:
+        state = await self.store.get_feed(feed.id)
+        now = self._clock()
+        outcome = await poll_feed(feed, state, self.client, self.settings, now, self._rng)
+        report = PollReport(feed.id, outcome.status, error=outcome.error)
+        metrics.POLLS.labels(feed_id=feed.id, result=outcome.status).inc()
+        if outcome.http_status is not None:
+            metrics.HTTP_RESPONSES.labels(code=str(outcome.http_status)).inc()
+        if outcome.error:
+            metrics.POLL_ERRORS.labels(feed_id=feed.id, reason=outcome.status).inc()
+        if outcome.items is not None:
+            await self._process(feed, state, outcome.items, now, report)
+        await self._health(feed, state, now)
+        await self.store.put_feed(feed.id, state)
+        return report
+
+    async def _process(
+        self, feed: Feed, state: FeedState, items: list[Item], now: float, report: PollReport
+    ) -> None:
+        fresh_ids = set(await self.store.unseen(feed.id, [i.id for i in items], now))
+        fresh = [i for i in items if i.id in fresh_ids]
+        if not fresh:
+            if not state.primed:
+                state.primed = True
+            return
+        alertable = fresh if state.primed else self._backfill(feed, fresh, now)
+        if not state.primed:
+            report.primed = len(fresh) - len(alertable)
+            log.info("feed_primed", feed_id=feed.id, primed=report.primed, alerting=len(alertable))
+        for item in alertable:
+            report.alerts.extend(await self._alert(item, now))
+        await self.store.mark_seen(feed.id, [i.id for i in fresh], now)
+        state.primed = True
+        report.new_items = len(fresh)
+        metrics.ITEMS_NEW.labels(feed_id=feed.id).inc(len(fresh))
+        state.last_new_item = now
+        times = [i.published.timestamp() for i in fresh if i.published]
+        state.item_times = sorted(set(state.item_times) | set(times))[-ITEM_TIMES_KEPT:]
+
+    def _backfill(self, feed: Feed, items: list[Item], now: float) -> list[Item]:
+        """First poll of a feed: alert on nothing (``none``), everything, or items newer than a duration."""
+        if feed.backfill == "all":
+            return items
+        if feed.backfill == "none":
+            return []
+        cutoff = now - float(feed.backfill)
+        return [i for i in items if i.published and i.published.timestamp() >= cutoff]
+
+    async def _alert(self, item: Item, now: float) -> list[Alert]:
+        queued: list[Alert] = []
+        created = datetime.fromtimestamp(now, UTC)
+        by_id = {w.id: w for w in self.rules.watchlists}
+        for match in self.rules.matcher.match(item):
+            metrics.MATCHES.labels(watchlist=match.watchlist).inc()
+            watchlist = by_id[match.watchlist]
+            alert = Alert(
+                alert_key(match.watchlist, item),
+                match.watchlist,
+                item,
+                match.matched,
+                match.snippet,
+                created,
+            )
+            entries = self._entries(alert, watchlist.channels, now)
+            if not entries:
+                continue
+            if await self.store.claim_and_enqueue(alert.key, entries, now):
+                queued.append(alert)
+                for entry in entries:
+                    metrics.ALERTS_QUEUED.labels(channel=entry.channel).inc()
+                    self._on_queued(entry.channel)
+                log.info(
+                    "alert_queued",
+                    watchlist=alert.watchlist,
+                    alert_key=alert.key,
+                    feed_id=item.feed_id,
+                    channels=[e.channel for e in entries],
+                )
+            else:
+                log.debug(
+                    "alert_duplicate",
+                    watchlist=alert.watchlist,
+                    alert_key=alert.key,
+                    feed_id=item.feed_id,
+                )
+        return queued
+
+    def _entries(self, alert: Alert, channels: Sequence[str], now: float) -> list[OutboxEntry]:
+        entries = []
+        for name in channels:
+            config = self.rules.channels.get(name)
+            if config is None:
+                continue
+            entries.append(OutboxEntry(name, alert, first_attempt(config, now), now))
+        return entries
+
+    async def _health(self, feed: Feed, state: FeedState, now: float) -> None:
+        event = assess(feed, state, now, self.settings)
+        metrics.FEED_HEALTHY.labels(feed_id=feed.id).set(0 if state.health else 1)
+        if event is None:
+            return
+        alert = health_alert(feed, event, now)
+        log.warning("feed_health", feed_id=feed.id, error=alert.item.title)
+        channel = self.settings.health_channel
+        if channel and channel in self.rules.channels:
+            config = self.rules.channels[channel]
+            await self.store.enqueue([OutboxEntry(channel, alert, first_attempt(config, now), now)])
+            metrics.ALERTS_QUEUED.labels(channel=channel).inc()
+            self._on_queued(channel)
+
+
+def first_attempt(config: ChannelBase, now: float) -> float:
+    """Immediate channels send now; a digest channel sends at its next scheduled tick."""
+    next_digest = getattr(config, "next_digest", None)
+    if next_digest is not None and getattr(config, "mode", None) == "digest":
+        when = next_digest(datetime.fromtimestamp(now, UTC))
+        if when is not None:
+            return float(when.timestamp())
+    return now
