@@ -117,9 +117,7 @@ async def _fetch_http(
     raise FetchError(f"more than {settings.max_redirects} redirects")
 
 
-async def _result(
-    response: httpx.Response, url: str, permanent: str | None, cap: int
-) -> FetchResult:
+async def _result(response: httpx.Response, url: str, permanent: str | None, cap: int) -> FetchResult:
     result = FetchResult(
         status=response.status_code,
         url=url,
@@ -166,9 +164,7 @@ class Inflater:
         self.cap = cap
         self.produced = 0
         self.first = True
-        self.d = self._decompressor(
-            zlib.MAX_WBITS if encoding == "deflate" else 16 + zlib.MAX_WBITS
-        )
+        self.d = self._decompressor(zlib.MAX_WBITS if encoding == "deflate" else 16 + zlib.MAX_WBITS)
 
     @staticmethod
     def _decompressor(wbits: int) -> zlib._Decompress:

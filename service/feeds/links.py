@@ -73,8 +73,6 @@ def normalize_link(url: str) -> str:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         host = f"{userinfo}@{host}"
     path = parts.path.rstrip("/")
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)
-    ]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)]
     query.sort()
     return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -68,10 +69,7 @@ def parse_feed(feed_id: str, body: bytes, base_url: str | None = None) -> Parsed
     try:
         parsed = feedparser.parse(
             body,
-            response_headers={
-                "content-type": "application/xml",
-                "content-location": base_url or "",
-            },
+            response_headers={"content-type": "application/xml"},
             sanitize_html=False,
             resolve_relative_uris=False,
         )
@@ -80,7 +78,7 @@ def parse_feed(feed_id: str, body: bytes, base_url: str | None = None) -> Parsed
     items = []
     for entry in parsed.get("entries", ())[:MAX_ITEMS]:
         try:
-            items.append(entry_to_item(feed_id, entry))
+            items.append(entry_to_item(feed_id, entry, base_url))
         except Exception:  # one odd entry must not cost the others
             continue
     reason = one_line(parsed["bozo_exception"]) if parsed.get("bozo") else None
@@ -90,9 +88,13 @@ def parse_feed(feed_id: str, body: bytes, base_url: str | None = None) -> Parsed
     return ParsedFeed(items=items, bozo_reason=reason, title=title)
 
 
-def entry_to_item(feed_id: str, entry: Any) -> Item:
+def entry_to_item(feed_id: str, entry: Any, base_url: str | None = None) -> Item:
+    """One entry as an Item. Only the link is resolved against ``base_url``: the guid is kept
+    as written, so ids stay the same when a feed moves."""
     title = _text(entry.get("title_detail")) or tidy(str(entry.get("title", "")))
     link = str(entry.get("link") or "").strip()
+    if link and base_url and "://" not in link:
+        link = urljoin(base_url, link)
     published = _published(entry)
     summary = _text(entry.get("summary_detail")) or ""
     contents = [_text(c) for c in entry.get("content") or ()]

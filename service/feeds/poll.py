@@ -100,9 +100,7 @@ async def _handle(
 ) -> PollOutcome:
     status = result.status
     if result.permanent_url and result.permanent_url != state.url:
-        log.info(
-            "feed_moved", feed_id=feed.id, url=redact(result.permanent_url), http_status=status
-        )
+        log.info("feed_moved", feed_id=feed.id, url=redact(result.permanent_url), http_status=status)
         state.url = result.permanent_url
     if status == 304:
         state.etag = result.etag or state.etag
@@ -115,9 +113,7 @@ async def _handle(
         return _gone(feed, state, now, result)
     if status in (429, 503) and (result.retry_after is not None or status == 429):
         return _rate_limited(feed, state, settings, now, rng, result)
-    return _failed(
-        feed, state, settings, now, rng, f"HTTP {status} from {redact(result.url)}", status
-    )
+    return _failed(feed, state, settings, now, rng, f"HTTP {status} from {redact(result.url)}", status)
 
 
 async def _got_body(

@@ -45,8 +45,8 @@ class _Extractor(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+        if not self.skipping:  # source line breaks are spaces in HTML; blocks make breaks
+            self.parts.append(data.replace("\r", " ").replace("\n", " "))
 
 
 def tidy(text: str) -> str:
