@@ -92,9 +92,9 @@ def txn_id(batch: Batch) -> str:
 
 
 def _linked_title(alert: Alert) -> str:
-    title = html.escape(title_of(alert))
+    title = html.escape(clip(title_of(alert), 300))
     url = safe_link(alert.item.link)
-    return f'<a href="{html.escape(url)}">{title}</a>' if url else title
+    return f'<a href="{html.escape(url)}">{title}</a>' if url and len(url) <= 1000 else title
 
 
 def _alert_html(alert: Alert) -> str:
@@ -128,13 +128,15 @@ def render(batch: Batch) -> tuple[str, str]:
     head = headline(batch)
     plain = [head]
     rich = [f"<p><b>{html.escape(head)}</b></p>"]
+    budget = LIST_MAX  # across the batch: Matrix events must stay under 64 KiB
     for watchlist, alerts in by_watchlist(batch.alerts):
-        shown = alerts[:LIST_MAX]
+        shown = alerts[: max(0, budget)]
+        budget -= len(shown)
         plain.append(f"\n{watchlist} ({len(alerts)})")
-        plain.extend(f"- {title_of(a)} {a.item.link}".rstrip() for a in shown)
-        rich.append(f"<h4>{html.escape(watchlist)} ({len(alerts)})</h4><ul>")
-        rich.extend(_list_item(a) for a in shown)
-        rich.append("</ul>")
+        plain.extend(f"- {clip(title_of(a), 300)} {a.item.link[:1000]}".rstrip() for a in shown)
+        rich.append(f"<h4>{html.escape(watchlist)} ({len(alerts)})</h4>")
+        if shown:
+            rich.append("<ul>" + "".join(_list_item(a) for a in shown) + "</ul>")
         if len(alerts) > len(shown):
             plain.append(f"…and {len(alerts) - len(shown)} more")
             rich.append(f"<p>…and {len(alerts) - len(shown)} more</p>")
@@ -174,9 +176,7 @@ class MatrixNotifier:
 
     label = "matrix"
 
-    def __init__(
-        self, name: str, config: MatrixConfig, http: httpx.AsyncClient, settings: Settings
-    ) -> None:
+    def __init__(self, name: str, config: MatrixConfig, http: httpx.AsyncClient, settings: Settings) -> None:
         self.name = name
         self._config = config
         self._http = http
@@ -184,10 +184,7 @@ class MatrixNotifier:
 
     def url_for(self, batch: Batch) -> str:
         room = quote(self._config.room_id, safe="")
-        return (
-            f"{self._config.homeserver}/_matrix/client/v3/rooms/{room}"
-            f"/send/m.room.message/{txn_id(batch)}"
-        )
+        return f"{self._config.homeserver}/_matrix/client/v3/rooms/{room}/send/m.room.message/{txn_id(batch)}"
 
     async def send(self, batch: Batch) -> SendResult:
         token = self._config.access_token.get_secret_value()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -92,3 +93,11 @@ def test_config_errors(field: str, value: str, message: str) -> None:
     data[field] = value
     with pytest.raises(ValueError, match=message):
         MatrixConfig.model_validate({**data, "access_token": "tok"})
+
+
+def test_big_digest_stays_under_event_size_limit() -> None:
+    alerts = [make_alert(watchlist=f"w{i % 7}", title="T" * 2000) for i in range(400)]
+    event = build_event(Batch.of(alerts, kind="digest"))
+    check_event(event)
+    assert len(json.dumps(event).encode()) < 65536
+    assert "…and" in str(event["body"])
