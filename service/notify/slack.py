@@ -166,9 +166,7 @@ class SlackNotifier:
 
     label = "slack"
 
-    def __init__(
-        self, name: str, config: SlackConfig, http: httpx.AsyncClient, settings: Settings
-    ) -> None:
+    def __init__(self, name: str, config: SlackConfig, http: httpx.AsyncClient, settings: Settings) -> None:
         self.name = name
         self._config = config
         self._http = http

@@ -26,9 +26,7 @@ channels:
                     schedule: "0 7 * * *", timezone: Europe/London}
   breaking-email:  {type: email, to: [duty@example.org], mode: immediate}
 """
-DIGEST = (
-    "channels:\n  d: {{type: email, to: [a@example.org], mode: digest, schedule: {schedule}}}\n"
-)
+DIGEST = "channels:\n  d: {{type: email, to: [a@example.org], mode: digest, schedule: {schedule}}}\n"
 SLACK_URL = "https://hooks.slack.example/services/T0/B0/SLACKSECRET-QX7"
 TOKEN = "syt_MATRIXSECRET-QX7"
 WH_SECRET = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="

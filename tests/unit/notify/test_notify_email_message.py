@@ -55,9 +55,7 @@ def test_message_id_stable_and_safe() -> None:
 
 def test_digest_grouped_newest_first_with_counts() -> None:
     def at(minutes: int, watchlist: str, title: str):  # type: ignore[no-untyped-def]
-        return make_alert(
-            watchlist=watchlist, title=title, published=BASE_TIME + timedelta(minutes=minutes)
-        )
+        return make_alert(watchlist=watchlist, title=title, published=BASE_TIME + timedelta(minutes=minutes))
 
     alerts = [at(1, "b", "B-old"), at(5, "a", "A-mid"), at(9, "a", "A-new"), at(3, "a", "A-old")]
     subject, text, html = parts(Batch.of(alerts, kind="digest"))

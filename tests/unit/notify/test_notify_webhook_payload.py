@@ -18,9 +18,7 @@ from tests.support import make_alert, quick_settings
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 
 
-def verify(
-    secret: str, headers: dict[str, str], body: bytes, now: int, tolerance: int = 300
-) -> bool:
+def verify(secret: str, headers: dict[str, str], body: bytes, now: int, tolerance: int = 300) -> bool:
     """Written from the Standard Webhooks spec, separately from service.notify.webhook."""
     msg_id = headers["webhook-id"]
     timestamp = headers["webhook-timestamp"]
