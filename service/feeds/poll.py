@@ -133,7 +133,10 @@ async def _got_body(
     parsed = await parse_body(feed.id, body, result.url, settings)
     state.body_hash = digest
     if parsed.bozo_reason and not parsed.items:
-        log.warning("feed_unreadable", feed_id=feed.id, error=parsed.bozo_reason)
+        log.warning("feed_unreadable", feed_id=feed.id, error=f"feed {feed.id}: {parsed.bozo_reason}")
+    elif parsed.bozo_reason and "entity declarations" in parsed.bozo_reason:
+        message = f"feed {feed.id}: {parsed.bozo_reason} (entity expansion / XXE refused; entities left as text)"
+        log.warning("feed_defused", feed_id=feed.id, error=message)
     _succeeded(feed, state, now, rng)
     return PollOutcome(parsed.items, "new", http_status=200)
 
