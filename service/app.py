@@ -13,6 +13,7 @@ import httpx
 from watchfiles import awatch
 
 from service import metrics
+from service.config.feeds import Feed
 from service.config.rules import Rules, load_rules
 from service.config.yamlfile import ConfigError
 from service.delivery import ChannelRoute, Delivery
@@ -136,17 +137,10 @@ class Service:
                 loop.remove_signal_handler(sig)
             log.info("service_stopped")
 
-    async def _scheduled_poll(self, feed: object) -> float | None:
+    async def _scheduled_poll(self, feed: Feed) -> float | None:
         assert self.pipeline is not None
-        from service.config.feeds import Feed
-
-        assert isinstance(feed, Feed)
-        await self.pipeline.poll(feed)
-        try:
-            state = await self.store.get_feed(feed.id)
-        except StateUnavailable:
-            return None
-        return state.backoff_until
+        report = await self.pipeline.poll(feed)
+        return report.next_poll
 
     async def _start_ops(self) -> OpsServer | None:
         if not self.settings.http_addr:

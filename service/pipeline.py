@@ -41,6 +41,7 @@ class PollReport:
     primed: int = 0
     alerts: list[Alert] = field(default_factory=list)
     error: str | None = None
+    next_poll: float | None = None
 
 
 class Pipeline:
@@ -95,6 +96,7 @@ class Pipeline:
             await self._process(feed, state, outcome.items, now, report)
         await self._health(feed, state, now)
         await self.store.put_feed(feed.id, state)
+        report.next_poll = state.next_poll
         return report
 
     async def _process(

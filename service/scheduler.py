@@ -1,8 +1,9 @@
 """APScheduler wiring: one job per feed at its interval with jitter, never two polls of a feed at once.
 
-The first poll of every feed runs at start. A feed backing off (Retry-After, failures) keeps
-its job; the job's next run is moved to when the backoff ends, and ``poll_feed`` skips polls
-that come earlier.
+The first poll of every feed runs at start. After each poll the job's next run is moved to the
+time the poller asked for (``FeedState.next_poll``): the interval plus jitter after a success,
+the backoff after a failure (sooner or later than the interval), at least Retry-After after a
+429/503. ``poll_feed`` also skips a poll that comes before a backoff ends.
 """
 
 from __future__ import annotations
@@ -64,9 +65,7 @@ class FeedScheduler:
         job = self._scheduler.get_job(feed_id)
         if wanted is None or job is None or job.next_run_time is None:
             return
-        when = datetime.fromtimestamp(wanted, UTC)
-        if when > job.next_run_time:
-            job.modify(next_run_time=when)
+        job.modify(next_run_time=datetime.fromtimestamp(wanted, UTC))
 
     def shutdown(self) -> None:
         if self._scheduler.running:

@@ -43,14 +43,18 @@ class Settings(BaseSettings):
     seen_ttl: float = Field(90 * 86400.0, description="seconds an item id is remembered per feed")
     seen_max: int = Field(5000, description="item ids remembered per feed (newest kept)")
     dedup_ttl: float = Field(90 * 86400.0, description="seconds a sent story is remembered")
-    state_timeout: float = Field(5.0, description="seconds to wait on the state store (Redis socket timeouts)")
+    state_timeout: float = Field(
+        5.0, description="seconds to wait on the state store (Redis socket timeouts)"
+    )
 
     # delivery
     drain_timeout: float = Field(60.0, description="run --once: seconds to keep retrying deliveries")
     shutdown_timeout: float = Field(10.0, description="seconds to let in-flight sends finish on stop")
     send_timeout: float = Field(15.0, description="seconds for one send to a channel")
     max_attempts: int = Field(12, description="attempts before an alert is dead-lettered")
-    max_alert_age: float = Field(2 * 86400.0, description="seconds before an undelivered alert is dead-lettered")
+    max_alert_age: float = Field(
+        2 * 86400.0, description="seconds before an undelivered alert is dead-lettered"
+    )
     retry_base: float = Field(2.0, description="first retry delay for a failed send, seconds")
     retry_max: float = Field(900.0, description="longest delay between send retries, seconds")
 
@@ -64,7 +68,9 @@ class Settings(BaseSettings):
     smtp_from: str = Field("Wirewatch <wirewatch@localhost>", description="From: address")
 
     # operations
-    http_addr: str | None = Field(None, description="host:port for /healthz, /readyz, /metrics; off unless set")
+    http_addr: str | None = Field(
+        None, description="host:port for /healthz, /readyz, /metrics; off unless set"
+    )
     log_format: Literal["text", "json"] = Field("text", description="text for people, json for machines")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     health_channel: str | None = Field(None, description="channel that receives feed-health alerts")
@@ -72,4 +78,6 @@ class Settings(BaseSettings):
     health_quiet_factor: float = Field(
         6.0, description="a feed is quiet after this many times its usual gap between items"
     )
-    health_quiet_min: float = Field(6 * 3600.0, description="never call a feed quiet before this many seconds")
+    health_quiet_min: float = Field(
+        6 * 3600.0, description="never call a feed quiet before this many seconds"
+    )

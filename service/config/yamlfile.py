@@ -40,7 +40,7 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader that records the line of every mapping key and sequence item."""
 
     def __init__(self, stream: str) -> None:

@@ -135,7 +135,7 @@ async def _got_body(
     if parsed.bozo_reason and not parsed.items:
         log.warning("feed_unreadable", feed_id=feed.id, error=f"feed {feed.id}: {parsed.bozo_reason}")
     elif parsed.bozo_reason and "entity declarations" in parsed.bozo_reason:
-        message = f"feed {feed.id}: {parsed.bozo_reason} (entity expansion / XXE refused; entities left as text)"
+        message = f"feed {feed.id}: {parsed.bozo_reason} (entity expansion and XXE refused)"
         log.warning("feed_defused", feed_id=feed.id, error=message)
     _succeeded(feed, state, now, rng)
     return PollOutcome(parsed.items, "new", http_status=200)

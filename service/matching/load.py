@@ -8,7 +8,10 @@ all and the service can keep its last good rules when a file breaks.
 from __future__ import annotations
 
 import difflib
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import regex
@@ -23,7 +26,7 @@ from service.matching.schema import (
     Watchlist,
     WatchlistFile,
 )
-from service.matching.terms import compile_regex, spelling_problem
+from service.matching.terms import analyse, compile_regex
 
 SUFFIXES = (".yaml", ".yml")
 SECTIONS = (*CATEGORIES, "exclude")
@@ -32,6 +35,19 @@ SECTIONS = (*CATEGORIES, "exclude")
 def watchlist_files(folder: Path) -> list[Path]:
     """The watchlist files in ``folder``, sorted by name (hidden files and other suffixes ignored)."""
     return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file() and p.name[0] != ".")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building: tens of thousands of small objects that all live
+    on would otherwise trigger repeated full collections (measured: up to 3x the build time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_watchlists(
@@ -43,6 +59,13 @@ def load_watchlists(
     """
     if not folder.is_dir():
         return [], [Problem(display_path(folder), None, "watchlists folder not found")]
+    with gc_paused():
+        return _load_all(folder, feed_ids, channel_names)
+
+
+def _load_all(
+    folder: Path, feed_ids: set[str] | None, channel_names: set[str] | None
+) -> tuple[list[Watchlist], list[Problem]]:
     watchlists: list[Watchlist] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -121,16 +144,22 @@ def _terms(
             terms.append(Term(entry.name or entry.regex, regex=entry.regex))
             continue
         if isinstance(entry, str):
-            spellings = [(loc, entry)]
-            term = Term(entry.strip(), (entry,))
-        else:
-            spellings = [((*loc, "name"), entry.name)]
-            spellings += [((*loc, "aliases", i), a) for i, a in enumerate(entry.aliases)]
-            term = Term(entry.name.strip(), tuple(s for _, s in spellings), entry.case_sensitive)
-        bad = [(where, message) for where, s in spellings if (message := spelling_problem(s))]
-        problems.extend(doc.problem(where, message) for where, message in bad)
+            found = analyse(entry, None)
+            if isinstance(found, str):
+                problems.append(doc.problem(loc, found))
+            else:
+                terms.append(Term(entry.strip(), (entry,)))
+            continue
+        spellings = [((*loc, "name"), entry.name)]
+        spellings += [((*loc, "aliases", i), a) for i, a in enumerate(entry.aliases)]
+        bad = [
+            doc.problem(where, found)
+            for where, s in spellings
+            if isinstance(found := analyse(s, entry.case_sensitive), str)
+        ]
+        problems.extend(bad)
         if not bad:
-            terms.append(term)
+            terms.append(Term(entry.name.strip(), tuple(s for _, s in spellings), entry.case_sensitive))
     return tuple(terms)
 
 

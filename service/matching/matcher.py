@@ -34,6 +34,7 @@ import regex
 from ahocorasick_rs import AhoCorasick
 
 from service.logs import get_logger
+from service.matching.load import gc_paused
 from service.matching.normalize import SEPARATOR, Folded, fold, fold_key
 from service.matching.report import Hits, RegexTerm, add_hit, build_match, decide, search_regexes
 from service.matching.schema import CATEGORIES, Watchlist
@@ -71,6 +72,10 @@ class Matcher:
     ) -> None:
         self.watchlists = list(watchlists)
         self.regex_timeout = regex_timeout
+        with gc_paused():
+            self._compile()
+
+    def _compile(self) -> None:
         keys: dict[str, int] = {}
         refs: list[dict[_Ref, None]] = []
         self._regexes: dict[int, list[RegexTerm]] = {}

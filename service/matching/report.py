@@ -30,7 +30,7 @@ SNIPPET_WIDTH = 200
 def add_hit(hits: Hits, category: str, name: str, start: int, end: int) -> None:
     names = hits.setdefault(category, {})
     first = names.get(name)
-    if first is None or start < first[0]:
+    if first is None or (start, end) < first:
         names[name] = (start, end)
 
 

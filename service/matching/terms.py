@@ -8,7 +8,9 @@ its ``shape`` (folded but with case) to compare against the original text of a h
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -16,6 +18,7 @@ from service.matching.normalize import fold_key
 
 _NO_WORD_BEFORE = r"(?<![\p{L}\p{N}])"
 _NO_WORD_AFTER = r"(?![\p{L}\p{N}])"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,25 +35,32 @@ def auto_case_sensitive(text: str) -> bool:
 
 def spelling_problem(text: str) -> str | None:
     """Why ``text`` cannot be a term, or None."""
-    body = text.strip()
-    if body.endswith("*"):
-        body = body[:-1]
-    if "*" in body:
-        return f"term {text!r}: '*' is only allowed at the end of a term"
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in body):
-        return f"term {text!r} contains a control character"
-    if not fold_key(body):
-        return f"term {text!r} has no letters or digits to match"
-    return None
+    found = analyse(text, None)
+    return found if isinstance(found, str) else None
 
 
 def variant(text: str, case_sensitive: bool | None) -> Variant:
+    """The compiled spelling; call only for spellings without a ``spelling_problem``."""
+    found = analyse(text, case_sensitive)
+    return found if isinstance(found, Variant) else Variant("", False, None)
+
+
+@lru_cache(maxsize=1 << 17)
+def analyse(text: str, case_sensitive: bool | None) -> Variant | str:
+    """A spelling compiled, or why it cannot be one. Cached: loading checks what compiling reuses."""
     body = text.strip()
     prefix = body.endswith("*")
     if prefix:
         body = body[:-1].rstrip()
+    if "*" in body:
+        return f"term {text!r}: '*' is only allowed at the end of a term"
+    if _CONTROL.search(body):
+        return f"term {text!r} contains a control character"
+    key = fold_key(body)
+    if not key:
+        return f"term {text!r} has no letters or digits to match"
     sensitive = auto_case_sensitive(body) if case_sensitive is None else case_sensitive
-    return Variant(fold_key(body), prefix, fold_key(body, casefold=False) if sensitive else None)
+    return Variant(key, prefix, fold_key(body, casefold=False) if sensitive else None)
 
 
 def compile_regex(pattern: str) -> regex.Pattern[str]:

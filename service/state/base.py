@@ -136,9 +136,7 @@ class StateStore(Protocol):
         """Remember ids; keep at most seen_max per feed (newest) and forget expired ones."""
 
     # dedup + outbox
-    async def claim_and_enqueue(
-        self, alert_key: str, entries: Sequence[OutboxEntry], now: float
-    ) -> bool:
+    async def claim_and_enqueue(self, alert_key: str, entries: Sequence[OutboxEntry], now: float) -> bool:
         """Atomically claim ``alert_key`` (unless claimed within dedup_ttl) and queue ``entries``.
 
         Returns False, writing nothing, when the key was already claimed.
@@ -158,9 +156,7 @@ class StateStore(Protocol):
     async def ack(self, entry_ids: Sequence[str]) -> None:
         """The channel accepted these: remove them from the outbox."""
 
-    async def reschedule(
-        self, entry_ids: Sequence[str], next_attempt: float, error: str
-    ) -> None:
+    async def reschedule(self, entry_ids: Sequence[str], next_attempt: float, error: str) -> None:
         """A retryable failure: attempts += 1, try again at next_attempt."""
 
     async def dead_letter(self, entry_ids: Sequence[str], reason: str, now: float) -> None:

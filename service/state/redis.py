@@ -194,15 +194,11 @@ class RedisStore:
 
     # dedup + outbox
 
-    async def claim_and_enqueue(
-        self, alert_key: str, entries: Sequence[OutboxEntry], now: float
-    ) -> bool:
+    async def claim_and_enqueue(self, alert_key: str, entries: Sequence[OutboxEntry], now: float) -> bool:
         ttl_ms = max(1, math.ceil(self._dedup_ttl * 1000))
         args = [self._prefix, _num(now), _num(self._dedup_ttl), str(ttl_ms)]
         with self._guard():
-            got = await self._claim(
-                keys=[self._keys.claim(alert_key)], args=args + _entry_args(entries)
-            )
+            got = await self._claim(keys=[self._keys.claim(alert_key)], args=args + _entry_args(entries))
         return bool(got)
 
     async def enqueue(self, entries: Sequence[OutboxEntry]) -> None:

@@ -158,8 +158,7 @@ class SqliteStore:
             ).fetchone()
             if edge is not None:
                 db.execute(
-                    "DELETE FROM seen WHERE feed_id = ? AND "
-                    "(seen_at < ? OR (seen_at = ? AND item_id <= ?))",
+                    "DELETE FROM seen WHERE feed_id = ? AND (seen_at < ? OR (seen_at = ? AND item_id <= ?))",
                     (feed_id, edge[0], edge[0], edge[1]),
                 )
 
@@ -167,13 +166,9 @@ class SqliteStore:
 
     # dedup + outbox
 
-    async def claim_and_enqueue(
-        self, alert_key: str, entries: Sequence[OutboxEntry], now: float
-    ) -> bool:
+    async def claim_and_enqueue(self, alert_key: str, entries: Sequence[OutboxEntry], now: float) -> bool:
         def claim(db: sqlite3.Connection) -> bool:
-            row = db.execute(
-                "SELECT claimed_at FROM claims WHERE alert_key = ?", (alert_key,)
-            ).fetchone()
+            row = db.execute("SELECT claimed_at FROM claims WHERE alert_key = ?", (alert_key,)).fetchone()
             if row is not None and row[0] + self._dedup_ttl > now:
                 return False
             if now - self._last_sweep >= _CLAIM_SWEEP:
@@ -251,10 +246,7 @@ class SqliteStore:
         return await self._update("DELETE FROM entries WHERE id = ?", (), entry_ids)
 
     async def depth(self) -> dict[str, tuple[int, int]]:
-        sql = (
-            "SELECT channel, SUM(dead = 0), SUM(dead = 1) FROM entries "
-            "GROUP BY channel ORDER BY channel"
-        )
+        sql = "SELECT channel, SUM(dead = 0), SUM(dead = 1) FROM entries GROUP BY channel ORDER BY channel"
         rows = await self._run(lambda db: db.execute(sql).fetchall())
         return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 

@@ -36,9 +36,7 @@ CREATE INDEX IF NOT EXISTS entries_by_channel ON entries (channel, dead, next_at
 def sqlite_path(url: str) -> str:
     """``sqlite:///rel/path.db`` -> ``rel/path.db``; ``sqlite:////abs.db`` -> ``/abs.db``."""
     if not url.startswith("sqlite:///"):
-        raise ValueError(
-            f"state url {url!r}: expected sqlite:///relative/path or sqlite:////abs/path"
-        )
+        raise ValueError(f"state url {url!r}: expected sqlite:///relative/path or sqlite:////abs/path")
     path = url[len("sqlite:///") :]
     if not path:
         raise ValueError(f"state url {url!r}: no database file after sqlite:///")
