@@ -60,11 +60,16 @@ def usual_gap(item_times: list[float]) -> float | None:
 
 
 def quiet_for(state: FeedState, now: float, settings: Settings) -> tuple[float, float] | None:
-    """(seconds since the newest item, usual gap) when the feed counts as quiet, else None."""
+    """(seconds of silence, usual gap) when the feed counts as quiet, else None.
+
+    Silence runs from the newest item's date or from when Wirewatch last saw a new item,
+    whichever is later: a feed first watched today, or one whose items carry stale dates, is
+    not "quiet" for what happened before Wirewatch saw it.
+    """
     gap = usual_gap(state.item_times)
     if gap is None:
         return None
-    silence = now - max(state.item_times)
+    silence = now - max(max(state.item_times), state.last_new_item or 0.0)
     limit = max(settings.health_quiet_factor * gap, settings.health_quiet_min)
     return (silence, gap) if silence > limit else None
 
