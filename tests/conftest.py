@@ -29,11 +29,7 @@ STORE_KINDS = ["sqlite", "fakeredis", pytest.param("redis", marks=pytest.mark.re
 def redis_test_url() -> str:
     raw = os.environ.get("WIREWATCH_TEST_REDIS_URL") or "redis://127.0.0.1:6379"
     parts = urlsplit(raw)
-    if (
-        parts.scheme in ("redis", "rediss")
-        and not parts.path.strip("/")
-        and "db=" not in parts.query
-    ):
+    if parts.scheme in ("redis", "rediss") and not parts.path.strip("/") and "db=" not in parts.query:
         db = os.environ.get("WIREWATCH_TEST_REDIS_DB", "15")
         raw = urlunsplit(parts._replace(path=f"/{db}"))
     return raw
@@ -91,9 +87,7 @@ class StoreFactory:
 
 
 @pytest.fixture(params=STORE_KINDS)
-async def store_factory(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[StoreFactory]:
+async def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreFactory]:
     url = request.getfixturevalue("redis_url") if request.param == "redis" else None
     factory = StoreFactory(request.param, tmp_path, url)
     try:

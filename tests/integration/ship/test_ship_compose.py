@@ -37,9 +37,7 @@ def compose() -> list[str]:
         why = os.environ.get("WIREWATCH_COMPOSE_UNAVAILABLE")
         if os.environ.get("CI") == "true" and not why:
             pytest.fail("neither `docker compose` nor `docker-compose` found; .ci/run installs one")
-        pytest.skip(
-            f"neither `docker compose` nor `docker-compose` is installed ({why or 'local'})"
-        )
+        pytest.skip(f"neither `docker compose` nor `docker-compose` is installed ({why or 'local'})")
     return cmd
 
 

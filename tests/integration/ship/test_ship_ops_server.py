@@ -128,10 +128,7 @@ async def test_store_ready_reasons() -> None:
     assert await store_ready(FakeStore(None)) is None  # type: ignore[arg-type]
     assert await store_ready(None) == "state store not open"
     down = FakeStore(StateUnavailable("redis at redis:6379: connection refused"))
-    assert (
-        await store_ready(down)
-        == "state store unreachable: redis at redis:6379: connection refused"
-    )  # type: ignore[arg-type]
+    assert await store_ready(down) == "state store unreachable: redis at redis:6379: connection refused"  # type: ignore[arg-type]
     assert await store_ready(FakeStore(ConnectionRefusedError())) == (  # type: ignore[arg-type]
         "state store unreachable (ConnectionRefusedError)"
     )

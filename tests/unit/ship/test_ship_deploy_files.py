@@ -53,9 +53,7 @@ def _deploy_doc(name: str) -> str:
     path = ROOT / name
     if not path.exists():
         if name == "README.md":
-            pytest.fail(
-                "README.md is missing (the Deploy section with the settings table lives there)"
-            )
+            pytest.fail("README.md is missing (the Deploy section with the settings table lives there)")
         pytest.skip(f"{name} absent (its sections were merged into README.md)")
     return path.read_text(encoding="utf-8")
 

@@ -14,9 +14,7 @@ DAY = 86400.0
 
 
 def feed(url: str = "https://news.example/feed.xml") -> Feed:
-    return Feed(
-        id="news", url=url, title="news", interval=300.0, backfill="none", jitter=0.0, headers={}
-    )
+    return Feed(id="news", url=url, title="news", interval=300.0, backfill="none", jitter=0.0, headers={})
 
 
 def settings(**kw: object) -> Settings:

@@ -93,9 +93,7 @@ def test_stdlib_loggers_share_renderer_at_warning(capsys: pytest.CaptureFixture[
     configure("json", "DEBUG")
     logging.getLogger("httpx").info("HTTP Request: GET ... 200")
     logging.getLogger("apscheduler.scheduler").warning("job %s missed by %s", "poll", "2s")
-    logging.getLogger("aiohttp.server").error(
-        "bad hook https://hooks.slack.com/services/%s", SECRET
-    )
+    logging.getLogger("aiohttp.server").error("bad hook https://hooks.slack.com/services/%s", SECRET)
     out, err = capsys.readouterr()
     assert out == "" and SECRET not in err
     lines = json_lines(err)
