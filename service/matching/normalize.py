@@ -16,10 +16,12 @@ case-sensitive checks). Mapping costs nothing when no character changed length.
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import regex
@@ -72,16 +74,67 @@ def fold_key(text: str, *, casefold: bool = True) -> str:
     return _fold_fast(text, casefold)[0].strip(" ")
 
 
-def _fold_fast(text: str, casefold: bool) -> tuple[str, str | None]:
-    """(folded, text before runs of spaces collapsed if any collapsed)."""
+Edit = tuple[int, int, int]
+"""(start, length, new length) of a change that is not one character for one."""
+
+
+def _fold_fast(text: str, casefold: bool) -> tuple[str, str | None, list[Edit] | None]:
+    """(folded, text before runs of spaces collapsed if any did, length edits if known).
+
+    Text that is mostly ASCII (English with curly quotes, dashes, a few accented names)
+    folds its non-ASCII runs from a cache, then its ASCII bytes with a byte table (UTF-8
+    keeps ASCII bytes and multi-byte sequences apart, so the table touches nothing else).
+    Text mostly in other scripts goes through the whole-string pipeline. Both equal the
+    per-character definition because every step is per character.
+    """
+    table = _ASCII_TABLE if casefold else _ASCII_SHAPE
+    edits: list[Edit] | None = []
     if text.isascii():
-        table = _ASCII_TABLE if casefold else _ASCII_SHAPE
         spaced = text.encode("ascii").translate(table).decode("ascii")
-    else:
+    elif len(text.encode("utf-8")) - len(text) > len(text) // 8:
         spaced = _SPACE_RE.sub(" ", _stage1(text, casefold))
+        edits = None
+    else:
+        _local.edits = edits
+        handler = _CASEFOLD_HANDLER if casefold else _SHAPE_HANDLER
+        spaced = text.encode("ascii", handler).translate(table).decode("utf-8")
     if "  " not in spaced:
-        return spaced, None
-    return _RUN_RE.sub(" ", spaced), spaced
+        return spaced, None, edits
+    return _RUN_RE.sub(" ", spaced), spaced, edits
+
+
+@lru_cache(maxsize=16384)
+def _fold_piece(piece: str, casefold: bool) -> tuple[bytes, tuple[tuple[int, int], ...]]:
+    """A run of non-ASCII characters folded (UTF-8), and (offset, new length) of odd ones."""
+    folded = _SPACE_RE.sub(" ", _stage1(piece, casefold))
+    odd: tuple[tuple[int, int], ...] = ()
+    if len(folded) != len(piece) or any(len(_fold_char(c, casefold)) != 1 for c in piece):
+        odd = tuple((i, n) for i, c in enumerate(piece) if (n := len(_fold_char(c, casefold))) != 1)
+    return folded.encode("utf-8"), odd
+
+
+_local = threading.local()
+
+
+def _encode_folded(casefold: bool) -> Callable[[UnicodeError], tuple[bytes, int]]:
+    """A codec error handler: the ASCII encoder runs at C speed and hands each run of
+    non-ASCII characters here, which returns the run folded (UTF-8) and notes, for offset
+    mapping, the characters whose fold is not one character."""
+
+    def handler(exc: UnicodeError) -> tuple[bytes, int]:
+        assert isinstance(exc, UnicodeEncodeError)
+        folded, odd = _fold_piece(exc.object[exc.start : exc.end], casefold)
+        if odd:
+            _local.edits.extend((exc.start + i, 1, n) for i, n in odd)
+        return folded, exc.end
+
+    return handler
+
+
+_CASEFOLD_HANDLER = "wirewatch.fold"
+_SHAPE_HANDLER = "wirewatch.fold_shape"
+codecs.register_error(_CASEFOLD_HANDLER, _encode_folded(True))
+codecs.register_error(_SHAPE_HANDLER, _encode_folded(False))
 
 
 class _Shift:
@@ -130,11 +183,9 @@ def _class_re(chars: frozenset[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
-def _length_edits(text: str) -> list[tuple[int, int, int]]:
+def _length_edits(text: str) -> list[Edit]:
     """Characters whose fold is not exactly one character (dropped marks, ligatures, ß)."""
-    if text.isascii():
-        return []
-    odd = frozenset(c for c in set(text) if len(_fold_char(c)) != 1)
+    odd = frozenset(c for c in set(text) if not c.isascii() and len(_fold_char(c)) != 1)
     if not odd:
         return []
     return [(m.start(), 1, len(_fold_char(m.group()))) for m in _class_re(odd).finditer(text)]
@@ -143,11 +194,11 @@ def _length_edits(text: str) -> list[tuple[int, int, int]]:
 class Folded:
     """A folded text that remembers its original; ``span`` maps folded offsets back."""
 
-    __slots__ = ("text", "original", "_spaced", "_maps")
+    __slots__ = ("text", "original", "_spaced", "_edits", "_maps")
 
     def __init__(self, original: str) -> None:
         self.original = original
-        self.text, self._spaced = _fold_fast(original, True)
+        self.text, self._spaced, self._edits = _fold_fast(original, True)
         self._maps: tuple[_Shift, _Shift] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -158,7 +209,8 @@ class Folded:
                 if self._spaced is not None
                 else []
             )
-            self._maps = (_Shift(runs), _Shift(_length_edits(self.original)))
+            edits = self._edits if self._edits is not None else _length_edits(self.original)
+            self._maps = (_Shift(runs), _Shift(edits))
         collapse, chars = self._maps
         s = chars.start(collapse.start(start)) if start < len(self.text) else len(self.original)
         e = chars.end(collapse.end(end)) if end > 0 else 0

@@ -1,0 +1,166 @@
+"""Matcher throughput: the compiled matcher beside the naive baseline, at 1k, 10k and 50k terms.
+
+``python -m bench.match_bench [--quick]`` writes synthetic watchlist YAML files (place-like
+names, one in four with two aliases, one of them in Arabic script; keywords, some with ``*``)
+into a temporary folder, loads them with ``load_watchlists`` (YAML load counts as build time),
+compiles the Matcher, and matches synthetic ~4 KB English articles that carry curly
+apostrophes, dashes, accented names and a few of the terms. The baseline is what one would
+write first: one ``\\b`` regex per spelling, searched in turn, run on a small sample of items.
+Prints items/s, build time and peak RSS (the process's high-water mark, sizes run smallest
+first so each row's peak is that size's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from service.matching.load import load_watchlists
+from service.matching.matcher import Matcher, item_text
+from service.matching.schema import Watchlist
+from service.model import Item
+
+CONSONANTS = "b d f h j k l m n q r s t w z kh sh th gh".split()
+VOWELS = "a e i o u aa ou ei".split()
+ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+WORDS = (
+    "the a of to in and on for with from at by after before during said says officials "
+    "forces army government rebels fighters civilians residents city town village province "
+    "road bridge border crossing hospital school market aid convoy water power ceasefire talks "
+    "report reports reported attack attacks strike strikes shelling clashes killed wounded "
+    "displaced families thousands hundreds monday tuesday wednesday thursday friday weekend "
+    "morning night late early north south east west central northern southern near around "
+    "under over into across against between while as it its their they he she we which who "
+    "statement spokesman ministry council agency observers monitors witnesses according local"
+).split()
+FLAVOUR = ["it’s", "officials’", "—", "–", "Ḥamāh", "Dayr az-Zawr", "Aʿzāz", "“quiet”", "naïve"]
+
+
+def make_names(count: int, rng: random.Random) -> list[str]:
+    names: set[str] = set()
+    while len(names) < count:
+        words = [
+            "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) for _ in range(rng.randint(2, 3)))
+            for _ in range(rng.choice((1, 1, 2)))
+        ]
+        names.add(" ".join(w.capitalize() for w in words))
+    return sorted(names)
+
+
+def write_watchlists(folder: Path, terms: int, rng: random.Random) -> list[str]:
+    """Ten watchlist files with ``terms`` entries in all; returns the names used in articles."""
+    names = make_names(terms, rng)
+    per_file = max(1, terms // 10)
+    for n in range(10):
+        chunk = names[n * per_file : (n + 1) * per_file]
+        cities: list[object] = []
+        for i, name in enumerate(chunk[: per_file * 8 // 10]):
+            if i % 4 == 0:
+                arabic = "".join(rng.choice(ARABIC) for _ in range(5))
+                cities.append({"name": name, "aliases": [name.replace("a", "e", 1), arabic]})
+            else:
+                cities.append(name)
+        keywords = [w.lower() + ("*" if i % 3 == 0 else "") for i, w in enumerate(chunk[len(cities) :])]
+        data = {
+            "description": f"synthetic list {n}",
+            "match": "any",
+            "feeds": "all",
+            "cities": cities,
+            "keywords": keywords,
+            "exclude": ["football"],
+            "channels": ["console"],
+        }
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (folder / f"synthetic-{n}.yaml").write_text(text, encoding="utf-8")
+    return names
+
+
+def make_articles(count: int, names: list[str], rng: random.Random) -> list[Item]:
+    items = []
+    for n in range(count):
+        words: list[str] = []
+        while sum(len(w) + 1 for w in words) < 4000:
+            roll = rng.random()
+            if roll < 0.004:
+                words.append(rng.choice(names))
+            elif roll < 0.02:
+                words.append(rng.choice(FLAVOUR))
+            else:
+                words.append(rng.choice(WORDS))
+        body = " ".join(words)
+        title = " ".join(rng.choice(WORDS) for _ in range(8)).capitalize()
+        items.append(Item(f"i{n}", "bench", title, "", datetime.now(UTC), body[:300], body, ("World",)))
+    return items
+
+
+def naive_baseline(watchlists: list[Watchlist]) -> Callable[[str], int]:
+    """One ``\\b`` regex per spelling, searched one after another."""
+    spellings = [
+        s.rstrip("*")
+        for w in watchlists
+        for section in ("cities", "groups", "keywords")
+        for t in getattr(w, section)
+        for s in t.variants
+    ]
+    patterns = [re.compile(r"\b" + re.escape(s) + r"\b", re.IGNORECASE) for s in spellings]
+    return lambda text: sum(1 for p in patterns if p.search(text))
+
+
+def rate(run: Callable[[], object], items: int, seconds: float) -> float:
+    done, start = 0, time.perf_counter()
+    while True:
+        run()
+        done += items
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run (1,000 terms)")
+    args = parser.parse_args(argv)
+    sizes = [1_000] if args.quick else [1_000, 10_000, 50_000]
+    seconds = 0.2 if args.quick else 2.0
+    rng = random.Random(20241127)
+    print(f"{'terms':>7} {'spellings':>9} {'build s':>8} {'items/s':>9} {'matches/item':>12} {'peak MB':>8}")
+    kept: list[tuple[int, list[Watchlist], list[Item]]] = []
+    for terms in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            names = write_watchlists(Path(tmp), terms, rng)
+            started = time.perf_counter()
+            watchlists, problems = load_watchlists(Path(tmp), None, {"console"})
+            matcher = Matcher(watchlists)
+            build = time.perf_counter() - started
+        assert not problems, problems
+        items = make_articles(20 if args.quick else 200, names, rng)
+        hits = sum(len(matcher.match(i)) for i in items) / len(items)
+        speed = rate(lambda m=matcher, i=items: [m.match(x) for x in i], len(items), seconds)
+        spellings = sum(len(t.variants) or 1 for w in watchlists for t in w.cities + w.keywords)
+        print(f"{terms:>7} {spellings:>9} {build:>8.2f} {speed:>9.0f} {hits:>12.2f} {peak_mb():>8.0f}")
+        kept.append((terms, watchlists, items))
+        del matcher
+    print("\nnaive baseline (one \\b regex per spelling), on a sample of items:")
+    for terms, watchlists, items in kept:
+        search = naive_baseline(watchlists)
+        sample = [item_text(i) for i in items[: 2 if args.quick else 5]]
+        speed = rate(lambda f=search, s=sample: [f(t) for t in s], len(sample), seconds)
+        print(f"{terms:>7} terms: {speed:>9.1f} items/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
