@@ -90,6 +90,7 @@ class Delivery:
         for name, old in self._routes.items():
             if name in new:
                 new[name].last_send = old.last_send
+            old.wake.set()  # a loop asleep on the old route picks up the new one now, not in IDLE_POLL
         self._routes = new
         if self._tasks:  # running: start loops for new channels, stop loops of removed ones
             for name in list(self._tasks):
@@ -160,6 +161,7 @@ class Delivery:
             if route is None:
                 return
             wait = IDLE_POLL
+            route.wake.clear()  # before the pass: a poke or stop() during it is not lost
             try:
                 await self.deliver_due(route)
                 nxt = await self._store.next_due(name)
@@ -169,7 +171,6 @@ class Delivery:
                 log.error("state_unavailable", channel=name, error=str(exc))
             except Exception as exc:  # a bug must not stop deliveries for good
                 log.exception("delivery_loop_error", channel=name, error=repr(exc))
-            route.wake.clear()
             try:
                 await asyncio.wait_for(route.wake.wait(), timeout=wait)
             except TimeoutError:
