@@ -66,6 +66,7 @@ def analyse(text: str, case_sensitive: bool | None) -> Variant | str:
 def compile_regex(pattern: str) -> regex.Pattern[str]:
     """The entry's pattern, whole words only, case-insensitive (the text is folded anyway).
 
-    Raises ``regex.error`` when it does not compile.
+    Raises ``regex.error`` when it does not compile (positions in the editor's pattern).
     """
+    regex.compile(pattern)
     return regex.compile(f"{_NO_WORD_BEFORE}(?:{pattern}){_NO_WORD_AFTER}", regex.IGNORECASE)
