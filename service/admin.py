@@ -15,11 +15,18 @@ from service.settings import Settings
 from service.state.base import StateStore, StateUnavailable
 
 
+class BadStateUrl(Exception):
+    """WIREWATCH_STATE_URL names no store we know; the message lists the accepted forms."""
+
+
 @asynccontextmanager
 async def _store(settings: Settings) -> AsyncIterator[StateStore]:
     from service.state.open import open_store
 
-    store = await open_store(settings.state_url, settings)
+    try:
+        store = await open_store(settings.state_url, settings)
+    except ValueError as exc:
+        raise BadStateUrl(str(exc)) from None
     try:
         await store.ping()
         yield store
@@ -41,6 +48,9 @@ async def cmd_deliveries(settings: Settings, args: argparse.Namespace) -> int:
             return await _drop(store, args)
     except StateUnavailable as exc:
         print(f"wirewatch deliveries: state store unreachable: {exc}", file=sys.stderr)
+        return 1
+    except BadStateUrl as exc:  # one line, not a traceback
+        print(f"wirewatch deliveries: {exc}", file=sys.stderr)
         return 1
 
 
@@ -91,13 +101,30 @@ async def _list(store: StateStore, channel: str | None, fmt: str) -> int:
     return 0
 
 
+def _unknown(command: str, ids: list[str], known: set[str], what: str) -> bool:
+    """Explicit ids that name nothing: say which (a typo must not pass as success)."""
+    missing = [i for i in ids if i not in known]
+    if missing:
+        print(
+            f"wirewatch deliveries {command}: no {what} with id {', '.join(missing)} "
+            "(see 'wirewatch deliveries list'); nothing changed",
+            file=sys.stderr,
+        )
+    return bool(missing)
+
+
 async def _retry(store: StateStore, args: argparse.Namespace) -> int:
     ids = list(args.ids)
     if args.all:
         ids = [d.id for d in await store.dead_letters(args.channel)]
+        if not ids:
+            print("no dead letters to retry")
+            return 0
     if not ids:
         print("wirewatch deliveries retry: give entry ids or --all", file=sys.stderr)
         return 2
+    if _unknown("retry", ids, {d.id for d in await store.dead_letters()}, "dead letter"):
+        return 1
     count = await store.revive(ids, time.time())
     print(f"requeued {count} dead letter(s); a running service delivers them within seconds")
     return 0
@@ -109,9 +136,15 @@ async def _drop(store: StateStore, args: argparse.Namespace) -> int:
         ids = [d.id for d in await store.dead_letters(args.channel)]
         if not args.dead:
             ids += [e.id for e in await store.pending(args.channel)]
+        if not ids:
+            print("nothing to drop")
+            return 0
     if not ids:
         print("wirewatch deliveries drop: give entry ids or --all [--dead]", file=sys.stderr)
         return 2
+    known = {d.id for d in await store.dead_letters()} | {e.id for e in await store.pending()}
+    if _unknown("drop", ids, known, "entry"):
+        return 1
     count = await store.drop(ids)
     print(f"dropped {count} entr{'y' if count == 1 else 'ies'}")
     return 0
@@ -132,5 +165,8 @@ async def cmd_status(settings: Settings, fmt: str) -> int:
             print(await render_status(store, feeds, time.time(), fmt))
     except StateUnavailable as exc:
         print(f"wirewatch status: state store unreachable: {exc}", file=sys.stderr)
+        return 1
+    except BadStateUrl as exc:
+        print(f"wirewatch status: {exc}", file=sys.stderr)
         return 1
     return 0
