@@ -41,8 +41,12 @@ class ChannelBase(BaseModel):
         return self.rate_limit
 
 
-def interpolate(value: Any, doc: YamlDoc, loc: Loc, channel: str, problems: list[Problem]) -> Any:
-    """Replace ``${VAR}`` (or ``${VAR:-default}``) from the environment, recursively."""
+def interpolate(value: Any, doc: YamlDoc, loc: Loc, owner: str, problems: list[Problem]) -> Any:
+    """Replace ``${VAR}`` (or ``${VAR:-default}``) from the environment, recursively.
+
+    A missing variable is a problem naming ``owner`` (e.g. "channel 'x'") and the variable,
+    never its value.
+    """
     if isinstance(value, str):
 
         def repl(m: re.Match[str]) -> str:
@@ -51,17 +55,15 @@ def interpolate(value: Any, doc: YamlDoc, loc: Loc, channel: str, problems: list
             if got is None or got == "":
                 if default is not None:
                     return default
-                problems.append(
-                    doc.problem(loc, f"channel '{channel}': environment variable {name} is not set")
-                )
+                problems.append(doc.problem(loc, f"{owner}: environment variable {name} is not set"))
                 return ""
             return got
 
         return _VAR.sub(repl, value)
     if isinstance(value, dict):
-        return {k: interpolate(v, doc, (*loc, k), channel, problems) for k, v in value.items()}
+        return {k: interpolate(v, doc, (*loc, k), owner, problems) for k, v in value.items()}
     if isinstance(value, list):
-        return [interpolate(v, doc, (*loc, i), channel, problems) for i, v in enumerate(value)]
+        return [interpolate(v, doc, (*loc, i), owner, problems) for i, v in enumerate(value)]
     return value
 
 
@@ -94,7 +96,7 @@ def load_channels(path: Path) -> dict[str, ChannelBase]:
                 doc.problem((*loc, "type"), f"channel '{name}': unknown type {raw['type']!r} ({types_})")
             )
             continue
-        resolved = interpolate(raw, doc, loc, name, problems)
+        resolved = interpolate(raw, doc, loc, f"channel '{name}'", problems)
         try:
             channels[name] = validate(doc, model, resolved, loc)
         except ConfigError as exc:

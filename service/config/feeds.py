@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from service.config.channels import interpolate
 from service.config.durations import Duration, parse_duration
 from service.config.yamlfile import ConfigError, Problem, YamlDoc, load_yaml, validate
 
@@ -94,6 +95,15 @@ def load_feeds(path: Path) -> list[Feed]:
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
         raise ConfigError([doc.problem((), "expected a mapping with 'feeds:' (and 'defaults:')")])
+    problems: list[Problem] = []
+    for index, raw in enumerate(data.get("feeds") or []):
+        if isinstance(raw, dict):
+            owner = f"feed '{raw.get('id', index + 1)}'"
+            for key in ("url", "headers"):
+                if key in raw:
+                    raw[key] = interpolate(raw[key], doc, ("feeds", index, key), owner, problems)
+    if problems:
+        raise ConfigError(problems)
     parsed: FeedsFile = validate(doc, FeedsFile, data)
     problems = _duplicates(doc, parsed)
     if problems:

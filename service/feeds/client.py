@@ -3,7 +3,7 @@
 Why not httpx's default transport: measured against a local server, httpcore's pool scans
 every connection per request and tops out at ~500 polls/s on one core with 100 connections;
 the ``httpx-aiohttp`` transport keeps the httpx API (tests and callers still pass an
-``httpx.AsyncClient``) at several times the rate (numbers in docs/feeds.md).
+``httpx.AsyncClient``) at several times the rate (numbers in README, Performance).
 
 Promises kept by the client built here: a real User-Agent, connect and read timeouts, a pool
 of ``settings.max_connections`` (the pipeline's semaphore bound), no cookies kept between

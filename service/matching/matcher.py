@@ -1,6 +1,6 @@
 """The rules engine: every watchlist compiled once into one Aho-Corasick automaton.
 
-Matching semantics (docs/matching.md says the same for editors):
+Matching semantics (README "Matching semantics" says the same for editors):
 
 - Text matched: an item's title, summary, content and categories, as plain text; the fields
   are joined by a separator no term can span.

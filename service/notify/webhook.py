@@ -3,7 +3,7 @@
 Headers: ``webhook-id`` (the batch key: the same on every retry, so receivers can drop
 duplicates), ``webhook-timestamp`` (Unix seconds of this attempt) and ``webhook-signature``
 (``v1,`` + base64 HMAC-SHA256 of ``{id}.{timestamp}.{body}`` keyed with the base64-decoded
-part of the ``whsec_...`` secret). The payload shape is documented in docs/channels.md and
+part of the ``whsec_...`` secret). The payload shape is documented in README (Channels, webhook) and
 is a compatibility promise: fields may be added, never renamed or removed.
 """
 
@@ -66,7 +66,9 @@ class WebhookConfig(ChannelBase):
 def secret_key(secret: str) -> bytes:
     """The HMAC key: the base64 part of ``whsec_<base64>``. Errors never repeat the secret."""
     if not secret.startswith(SECRET_PREFIX):
-        raise ValueError("must look like whsec_<base64> (see docs/channels.md to generate one)")
+        raise ValueError(
+            "must look like whsec_<base64> (README, Channels: webhook, shows how to generate one)"
+        )
     try:
         key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
     except (binascii.Error, ValueError):

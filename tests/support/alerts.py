@@ -19,7 +19,7 @@ def make_item(**overrides: Any) -> Item:
         "feed_id": "test-feed",
         "title": f"Test headline {n}",
         "link": f"https://news.example.org/story/{n}",
-        "published": BASE_TIME + timedelta(minutes=n),
+        "published": BASE_TIME + timedelta(seconds=n),  # stays on 2024-05-01 for 43,200 items
         "summary": "A short summary.",
         "content": "",
     }

@@ -43,11 +43,24 @@ def links_in(text: str, links: list[str]) -> list[str]:
 
 async def run_once(rd: RunDir, smtp_port: int) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service", "run", "--once", cwd=rd.root,
-        env=rd.env(MATRIX_TOKEN=TOKEN, WEBHOOK_SECRET=SECRET, WIREWATCH_SMTP_PORT=str(smtp_port),
-                   WIREWATCH_SMTP_HOST="127.0.0.1", WIREWATCH_RETRY_BASE="0.05",
-                   WIREWATCH_RETRY_MAX="1", WIREWATCH_DRAIN_TIMEOUT="30", WIREWATCH_SEND_TIMEOUT="2"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "service",
+        "run",
+        "--once",
+        cwd=rd.root,
+        env=rd.env(
+            MATRIX_TOKEN=TOKEN,
+            WEBHOOK_SECRET=SECRET,
+            WIREWATCH_SMTP_PORT=str(smtp_port),
+            WIREWATCH_SMTP_HOST="127.0.0.1",
+            WIREWATCH_RETRY_BASE="0.05",
+            WIREWATCH_RETRY_MAX="1",
+            WIREWATCH_DRAIN_TIMEOUT="30",
+            WIREWATCH_SEND_TIMEOUT="2",
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=90)
     return proc.returncode or 0, out.decode(), err.decode()
@@ -59,8 +72,11 @@ async def deliver(tmp: Path, shared: Path, fail_first: int) -> None:
     shutil.copy(seed, rd.rules / "seed.xml")
     (rd.rules / "watchlists" / "frontline.yaml").unlink()
     rd.write("watchlists/seed-cities.yaml", WATCHLIST)
-    all_links = [line.split("<link>")[1].split("</link>")[0]
-                 for line in seed.read_text().splitlines() if "<link>https://artifexnews.net/article" in line]
+    all_links = [
+        line.split("<link>")[1].split("</link>")[0]
+        for line in seed.read_text().splitlines()
+        if "<link>https://artifexnews.net/article" in line
+    ]
     assert len(all_links) == 4 and set(SEED_LINKS) <= set(all_links)
 
     failures = [Reply(500), Reply(429, headers={"Retry-After": "1"})][:fail_first]
@@ -81,14 +97,19 @@ async def deliver(tmp: Path, shared: Path, fail_first: int) -> None:
             for name, reqs in accepted.items():
                 got = sorted(link for r in reqs for link in links_in(r.text, all_links))
                 assert got == sorted(all_links), f"{name}: {got}"
-            mail_links = sorted(link for m in smtp.messages
-                                for link in links_in(m.get_body(("plain",)).get_content(), all_links))
+            mail_links = sorted(
+                link
+                for m in smtp.messages
+                for link in links_in(m.get_body(("plain",)).get_content(), all_links)
+            )
             assert mail_links == sorted(all_links)
             assert smtp.attempts == len(all_links) + fail_first
             if fail_first:
                 # a retry reuses the idempotency ids: same Matrix txn path, same webhook-id
                 assert matrix.requests[0].path in {r.path for r in accepted["matrix"]}
-                assert hook.requests[0].headers["webhook-id"] in {r.headers["webhook-id"] for r in accepted["hook"]}
+                assert hook.requests[0].headers["webhook-id"] in {
+                    r.headers["webhook-id"] for r in accepted["hook"]
+                }
             assert TOKEN not in out + err and SECRET not in out + err
             assert "XXXX" not in err
 

@@ -1,4 +1,4 @@
-"""The receiver shown in docs/channels.md verifies what the webhook notifier really sends."""
+"""The receiver shown in README.md (Channels, webhook) verifies what the webhook notifier really sends."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from service.notify.base import Batch
 from service.notify.webhook import WebhookConfig, WebhookNotifier
 from tests.support import make_alert, quick_settings
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "channels.md"
+DOC = Path(__file__).resolve().parents[3] / "README.md"
 SECRET = "whsec_" + base64.b64encode(b"docs-example-secret-32-bytes-ok!").decode()
 
 
