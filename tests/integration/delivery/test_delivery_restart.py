@@ -28,7 +28,7 @@ async def test_pending_alerts_survive_a_restart_and_arrive_once(
         assert first.code == 0, first.err[-2000:]
         assert len(failing.requests) >= 2  # it kept retrying until the drain timeout
     listed = (await wirewatch(rd, "deliveries", "list", "--format", "json")).json()
-    assert len(listed) == len(ITEMS)
+    assert len(listed) == len(ITEMS), (listed, first.err[-3000:])
     assert {row["state"] for row in listed} == {"pending"}
     assert all(row["attempts"] >= 1 and row["last_error"].startswith("webhook: 500") for row in listed)
     assert "deliveries_pending" in first.err
@@ -38,7 +38,7 @@ async def test_pending_alerts_survive_a_restart_and_arrive_once(
         second = await wirewatch(rd, "run", "--once")
         assert second.code == 0, second.err[-2000:]
         delivered = Counter(alert_keys(ok))
-    assert sorted(delivered) == sorted(row["id"].split("@")[0] for row in listed)
+    assert sorted(delivered) == sorted(row["id"].split("@")[0] for row in listed), second.err[-3000:]
     assert set(delivered.values()) == {1}  # each alert exactly once
     assert (await wirewatch(rd, "deliveries", "list", "--format", "json")).json() == []
 
