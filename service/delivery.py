@@ -8,8 +8,9 @@ One task per channel, so a slow or broken channel never delays the others. Each 
 4. sends one Batch: a ``digest`` of everything due (email digests), a ``group`` when more than
    ``burst_threshold`` alerts are due at once (a city falls and 30 stories land), else ``single``;
 5. records the result: accepted -> ``ack`` (only now is it "sent"); retryable -> ``reschedule``
-   with exponential backoff and jitter, never sooner than the peer's Retry-After; permanent ->
-   ``dead_letter`` with the reason.
+   with exponential backoff and jitter, never sooner than the peer's Retry-After (held to
+   ``retry_max``, so a hostile peer cannot park an alert for days); permanent -> ``dead_letter``
+   with the reason.
 
 Entries leave the outbox only in step 5, so a crash at any moment loses nothing; at worst the
 batch in flight is sent again, and its idempotency key makes that harmless.
@@ -58,7 +59,8 @@ class ChannelRoute:
 
 
 def retry_delay(attempts: int, settings: Settings, retry_after: float | None, rng: random.Random) -> float:
-    """Exponential backoff with full jitter in [50%, 100%], capped; never below Retry-After."""
+    """Exponential backoff with jitter in [50%, 100%], capped at retry_max; never below Retry-After
+    (itself held to retry_max)."""
     base = min(settings.retry_max, settings.retry_base * 2.0 ** max(0, attempts - 1))
     delay: float = base * (0.5 + rng.random() / 2)
     if retry_after is not None:
