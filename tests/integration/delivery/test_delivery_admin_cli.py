@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.delivery.cli import HOOK_TOKEN, RunDir, hook_rundir, point_hook, wirewatch
+from tests.integration.delivery.cli import HOOK_TOKEN, hook_rundir, point_hook, wirewatch
+from tests.integration.e2e.rundir import RunDir
 from tests.support import HttpReceiver, Reply, closed_port
 
 
