@@ -259,8 +259,11 @@ class Delivery:
                 kind=batch.kind,
             )
             return len(entries)
+        attempts = max(e.attempts for e in entries) + 1
+        max_attempts = route.config.max_attempts or self._settings.max_attempts
+        if result.retryable and attempts >= max_attempts:
+            result = SendResult.fail(f"gave up after {attempts} attempts (last error: {result.reason})")
         if result.retryable:
-            attempts = max(e.attempts for e in entries) + 1
             delay = retry_delay(attempts, self._settings, result.retry_after, self._rng)
             await self._store.reschedule(ids, now + delay, result.reason)
             metrics.ALERTS_RETRIED.labels(channel=route.name).inc(len(entries))
