@@ -25,6 +25,16 @@ def test_every_contract_metric_is_exposed() -> None:
 
 
 def test_counters_carry_the_contract_labels() -> None:
+    expected = {
+        ("wirewatch_polls_total", (("feed_id", "m-feed"), ("result", "ok"))): 1,
+        ("wirewatch_poll_errors_total", (("feed_id", "m-feed"), ("reason", "timeout"))): 1,
+        ("wirewatch_items_new_total", (("feed_id", "m-feed"),)): 3,
+        ("wirewatch_matches_total", (("watchlist", "m-wl"),)): 1,
+        ("wirewatch_rules_reloads_total", (("result", "failed"),)): 1,
+        **{(f"wirewatch_alerts_{n}_total", (("channel", "m-chan"),)): 1
+           for n in ("queued", "delivered", "retried", "dead_lettered")},
+    }  # fmt: skip
+    before = {key: sample(key[0], **dict(key[1])) or 0.0 for key in expected}
     metrics.POLLS.labels(feed_id="m-feed", result="ok").inc()
     metrics.POLL_ERRORS.labels(feed_id="m-feed", reason="timeout").inc()
     metrics.ITEMS_NEW.labels(feed_id="m-feed").inc(3)
@@ -34,13 +44,8 @@ def test_counters_carry_the_contract_labels() -> None:
         counter.labels(channel="m-chan").inc()
     metrics.RULES_RELOADS.labels(result="failed").inc()
     metrics.FEED_HEALTHY.labels(feed_id="m-feed").set(0)
-    assert sample("wirewatch_polls_total", feed_id="m-feed", result="ok") == 1
-    assert sample("wirewatch_poll_errors_total", feed_id="m-feed", reason="timeout") == 1
-    assert sample("wirewatch_items_new_total", feed_id="m-feed") == 3
-    assert sample("wirewatch_matches_total", watchlist="m-wl") == 1
-    for name in ("queued", "delivered", "retried", "dead_lettered"):
-        assert sample(f"wirewatch_alerts_{name}_total", channel="m-chan") == 1
-    assert sample("wirewatch_rules_reloads_total", result="failed") == 1
+    for key, delta in expected.items():
+        assert sample(key[0], **dict(key[1])) == before[key] + delta, key
     assert sample("wirewatch_feed_healthy", feed_id="m-feed") == 0
 
 
