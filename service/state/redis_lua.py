@@ -42,6 +42,19 @@ local function put_entries(first)
     redis.call('SADD', P .. '{CHANNELS}', ch)
   end
 end
+local function each_in(state, first, fn)
+  -- fn(id, ch) for every id in ARGV[first..] that sits in index ``state``; how many it saw
+  local n = 0
+  for i = first, #ARGV do
+    local id = ARGV[i]
+    local at, ch = where(id)
+    if at == state then
+      fn(id, ch)
+      n = n + 1
+    end
+  end
+  return n
+end
 """
 
 # KEYS[1] claim key; ARGV: P, now, dedup_ttl, ttl_ms, entries... -> 1 claimed, 0 already claimed.
@@ -94,11 +107,7 @@ return out
 ACK = (
     _PRELUDE
     + """
-local n = 0
-for i = 2, #ARGV do
-  if where(ARGV[i]) == 'pending' then n = n + remove(ARGV[i]) end
-end
-return n
+return each_in('pending', 2, remove)
 """
 )
 
@@ -106,18 +115,11 @@ return n
 RESCHEDULE = (
     _PRELUDE
     + """
-local n = 0
-for i = 4, #ARGV do
-  local id = ARGV[i]
-  local state, ch = where(id)
-  if state == 'pending' then
-    redis.call('HINCRBY', ekey(id), 'attempts', 1)
-    redis.call('HSET', ekey(id), 'next_attempt', ARGV[2], 'last_error', ARGV[3])
-    redis.call('ZADD', okey(ch), ARGV[2], id)
-    n = n + 1
-  end
-end
-return n
+return each_in('pending', 4, function(id, ch)
+  redis.call('HINCRBY', ekey(id), 'attempts', 1)
+  redis.call('HSET', ekey(id), 'next_attempt', ARGV[2], 'last_error', ARGV[3])
+  redis.call('ZADD', okey(ch), ARGV[2], id)
+end)
 """
 )
 
@@ -125,18 +127,11 @@ return n
 DEAD_LETTER = (
     _PRELUDE
     + """
-local n = 0
-for i = 4, #ARGV do
-  local id = ARGV[i]
-  local state, ch = where(id)
-  if state == 'pending' then
-    redis.call('ZREM', okey(ch), id)
-    redis.call('HSET', ekey(id), 'reason', ARGV[2], 'died_at', ARGV[3])
-    redis.call('ZADD', dkey(ch), ARGV[3], id)
-    n = n + 1
-  end
-end
-return n
+return each_in('pending', 4, function(id, ch)
+  redis.call('ZREM', okey(ch), id)
+  redis.call('HSET', ekey(id), 'reason', ARGV[2], 'died_at', ARGV[3])
+  redis.call('ZADD', dkey(ch), ARGV[3], id)
+end)
 """
 )
 
@@ -144,19 +139,12 @@ return n
 REVIVE = (
     _PRELUDE
     + """
-local n = 0
-for i = 3, #ARGV do
-  local id = ARGV[i]
-  local state, ch = where(id)
-  if state == 'dead' then
-    redis.call('ZREM', dkey(ch), id)
-    redis.call('HDEL', ekey(id), 'reason', 'died_at')
-    redis.call('HSET', ekey(id), 'attempts', 0, 'next_attempt', ARGV[2])
-    redis.call('ZADD', okey(ch), ARGV[2], id)
-    n = n + 1
-  end
-end
-return n
+return each_in('dead', 3, function(id, ch)
+  redis.call('ZREM', dkey(ch), id)
+  redis.call('HDEL', ekey(id), 'reason', 'died_at')
+  redis.call('HSET', ekey(id), 'attempts', 0, 'next_attempt', ARGV[2])
+  redis.call('ZADD', okey(ch), ARGV[2], id)
+end)
 """
 )
 
