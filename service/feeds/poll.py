@@ -45,6 +45,17 @@ class PollOutcome:
     http_status: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Poll:
+    """One poll of one feed: what every step after the fetch reads (and ``state``, updated)."""
+
+    feed: Feed
+    state: FeedState
+    settings: Settings
+    now: float
+    rng: random.Random
+
+
 async def poll_feed(
     feed: Feed,
     state: FeedState,
@@ -53,7 +64,7 @@ async def poll_feed(
     now: float,
     rng: random.Random | None = None,
 ) -> PollOutcome:
-    rng = rng or _RNG
+    poll = _Poll(feed, state, settings, now, rng or _RNG)
     if state.configured_url != feed.url:
         reset_for_new_url(state, feed.url)
     if state.disabled_reason:
@@ -73,11 +84,11 @@ async def poll_feed(
             last_modified=state.last_modified,
             headers=feed.headers,
         )
-        return await _handle(feed, state, settings, now, rng, result)
+        return await _handle(poll, result)
     except NETWORK_ERRORS as exc:
-        return _failed(feed, state, settings, now, rng, _describe(exc, url), None)
+        return _failed(poll, _describe(exc, url), None)
     except Exception as exc:  # the contract: a poll never raises for what a feed does
-        return _failed(feed, state, settings, now, rng, f"unexpected {_describe(exc, url)}", None)
+        return _failed(poll, f"unexpected {_describe(exc, url)}", None)
 
 
 def reset_for_new_url(state: FeedState, configured_url: str) -> None:
@@ -90,14 +101,8 @@ def reset_for_new_url(state: FeedState, configured_url: str) -> None:
     state.configured_url = configured_url
 
 
-async def _handle(
-    feed: Feed,
-    state: FeedState,
-    settings: Settings,
-    now: float,
-    rng: random.Random,
-    result: FetchResult,
-) -> PollOutcome:
+async def _handle(poll: _Poll, result: FetchResult) -> PollOutcome:
+    feed, state = poll.feed, poll.state
     status = result.status
     if result.permanent_url and result.permanent_url != state.url:
         log.info("feed_moved", feed_id=feed.id, url=redact(result.permanent_url), http_status=status)
@@ -105,39 +110,32 @@ async def _handle(
     if status == 304:
         state.etag = result.etag or state.etag
         state.last_modified = result.last_modified or state.last_modified
-        _succeeded(feed, state, now, rng)
+        _succeeded(poll)
         return PollOutcome(None, "not_modified", http_status=304)
     if status == 200 and result.body is not None:
-        return await _got_body(feed, state, settings, now, rng, result, result.body)
+        return await _got_body(poll, result, result.body)
     if status == 410:
-        return _gone(feed, state, now, result)
+        return _gone(poll, result)
     if status in (429, 503) and (result.retry_after is not None or status == 429):
-        return _rate_limited(feed, state, settings, now, rng, result)
-    return _failed(feed, state, settings, now, rng, f"HTTP {status} from {redact(result.url)}", status)
+        return _rate_limited(poll, result)
+    return _failed(poll, f"HTTP {status} from {redact(result.url)}", status)
 
 
-async def _got_body(
-    feed: Feed,
-    state: FeedState,
-    settings: Settings,
-    now: float,
-    rng: random.Random,
-    result: FetchResult,
-    body: bytes,
-) -> PollOutcome:
+async def _got_body(poll: _Poll, result: FetchResult, body: bytes) -> PollOutcome:
+    feed, state = poll.feed, poll.state
     state.etag, state.last_modified = result.etag, result.last_modified
     digest = hashlib.blake2b(body, digest_size=16).hexdigest()
     if digest == state.body_hash:
-        _succeeded(feed, state, now, rng)
+        _succeeded(poll)
         return PollOutcome(None, "unchanged", http_status=200)
-    parsed = await parse_body(feed.id, body, result.url, settings)
+    parsed = await parse_body(feed.id, body, result.url, poll.settings)
     state.body_hash = digest
     if parsed.bozo_reason and not parsed.items:
         log.warning("feed_unreadable", feed_id=feed.id, error=f"feed {feed.id}: {parsed.bozo_reason}")
     elif parsed.bozo_reason and "entity declarations" in parsed.bozo_reason:
         message = f"feed {feed.id}: {parsed.bozo_reason} (entity expansion and XXE refused)"
         log.warning("feed_defused", feed_id=feed.id, error=message)
-    _succeeded(feed, state, now, rng)
+    _succeeded(poll)
     return PollOutcome(parsed.items, "new", http_status=200)
 
 
@@ -149,58 +147,47 @@ async def parse_body(feed_id: str, body: bytes, url: str, settings: Settings) ->
     return await parse_isolated(feed_id, body, base, timeout=settings.fetch_timeout)
 
 
-def _succeeded(feed: Feed, state: FeedState, now: float, rng: random.Random) -> None:
+def _succeeded(poll: _Poll) -> None:
+    feed, state = poll.feed, poll.state
     state.failures = 0
     state.backoff_until = None
-    state.last_ok = now
+    state.last_ok = poll.now
     state.last_error = None
-    state.next_poll = now + feed.interval + rng.uniform(0, feed.jitter)
+    state.next_poll = poll.now + feed.interval + poll.rng.uniform(0, feed.jitter)
 
 
-def _gone(feed: Feed, state: FeedState, now: float, result: FetchResult) -> PollOutcome:
+def _gone(poll: _Poll, result: FetchResult) -> PollOutcome:
+    feed, state = poll.feed, poll.state
     message = (
         f"feed {feed.id}: 410 Gone from {redact(result.url)}; polling stopped until its url "
         "changes in feeds.yaml"
     )
     state.disabled_reason = state.last_error = message
-    state.next_poll = now + feed.interval
+    state.next_poll = poll.now + feed.interval
     log.error("feed_gone", feed_id=feed.id, error=message)
     return PollOutcome(None, "gone", message, 410)
 
 
-def _rate_limited(
-    feed: Feed,
-    state: FeedState,
-    settings: Settings,
-    now: float,
-    rng: random.Random,
-    result: FetchResult,
-) -> PollOutcome:
+def _rate_limited(poll: _Poll, result: FetchResult) -> PollOutcome:
+    feed, state, now = poll.feed, poll.state, poll.now
     state.failures += 1
     if result.retry_after is None:
-        wait = backoff_delay(settings, state.failures, rng)
+        wait = backoff_delay(poll.settings, state.failures, poll.rng)
     else:
-        wait = min(max(result.retry_after, 1.0), settings.backoff_max)
+        wait = min(max(result.retry_after, 1.0), poll.settings.backoff_max)
     message = f"feed {feed.id}: HTTP {result.status}, retry after {wait:.0f}s"
     state.backoff_until = now + wait
-    state.next_poll = now + max(wait, feed.interval + rng.uniform(0, feed.jitter))
+    state.next_poll = now + max(wait, feed.interval + poll.rng.uniform(0, feed.jitter))
     state.last_error = message
     log.warning("feed_rate_limited", feed_id=feed.id, error=message, failures=state.failures)
     return PollOutcome(None, "rate_limited", message, result.status)
 
 
-def _failed(
-    feed: Feed,
-    state: FeedState,
-    settings: Settings,
-    now: float,
-    rng: random.Random,
-    reason: str,
-    http_status: int | None,
-) -> PollOutcome:
+def _failed(poll: _Poll, reason: str, http_status: int | None) -> PollOutcome:
+    feed, state = poll.feed, poll.state
     state.failures += 1
-    wait = backoff_delay(settings, state.failures, rng)
-    state.backoff_until = state.next_poll = now + wait
+    wait = backoff_delay(poll.settings, state.failures, poll.rng)
+    state.backoff_until = state.next_poll = poll.now + wait
     message = f"feed {feed.id}: {reason} (failure {state.failures}, next try in {wait:.0f}s)"
     state.last_error = message
     log.warning("poll_failed", feed_id=feed.id, error=message)
