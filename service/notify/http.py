@@ -13,7 +13,7 @@ import asyncio
 import email.utils
 import http
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,8 @@ from service.notify.base import SendResult
 RETRYABLE_STATUS = frozenset({408, 429})
 _TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _SECRET_MASK = "***"
+# what a request can raise when no HTTP answer came back (see ``request``)
+TRANSPORT_ERRORS = (httpx.HTTPError, TimeoutError, OSError)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -115,6 +117,41 @@ async def request(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
         )
+
+
+def classify_response(label: str, response: httpx.Response, detail: str = "") -> SendResult:
+    """``classify_status`` for an answer, waiting for its ``Retry-After`` when it is retried."""
+    return classify_status(
+        label,
+        response.status_code,
+        detail,
+        parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+async def send_request(
+    label: str,
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    judge: Callable[[httpx.Response], SendResult],
+    headers: Mapping[str, str] | None = None,
+    content: bytes | None = None,
+    json: Any = None,
+) -> SendResult:
+    """One notifier ``send``: ``request``, then ``judge`` the answer; never raises for the peer.
+
+    No answer (network error, timeout) is a retryable ``transport_failure`` named by ``label``.
+    """
+    try:
+        response = await request(
+            client, method, url, timeout=timeout, headers=headers, content=content, json=json
+        )
+    except TRANSPORT_ERRORS as exc:
+        return transport_failure(label, exc)
+    return judge(response)
 
 
 def _phrase(status: int) -> str:

@@ -26,9 +26,8 @@ from service.notify.http import (
     check_http_url,
     classify_status,
     parse_retry_after,
-    request,
+    send_request,
     short_token,
-    transport_failure,
 )
 from service.notify.render import by_watchlist, clip, headline, one_line, safe_link, title_of
 from service.notify.text import alert_lines, matched_summary, published_text
@@ -188,19 +187,16 @@ class MatrixNotifier:
 
     async def send(self, batch: Batch) -> SendResult:
         token = self._config.access_token.get_secret_value()
-        try:
-            response = await request(
-                self._http,
-                "PUT",
-                self.url_for(batch),
-                timeout=self._timeout,
-                headers={"Authorization": f"Bearer {token}"},
-                json=build_event(batch),
-            )
-        except (httpx.HTTPError, TimeoutError, OSError) as exc:
-            result = transport_failure(self.label, exc)
-        else:
-            result = _matrix_result(response)
+        result = await send_request(
+            self.label,
+            self._http,
+            "PUT",
+            self.url_for(batch),
+            timeout=self._timeout,
+            judge=_matrix_result,
+            headers={"Authorization": f"Bearer {token}"},
+            json=build_event(batch),
+        )
         if not result.ok:
             log.debug("send_failed", channel=self.name, alert_key=batch.key, error=result.reason)
         return result

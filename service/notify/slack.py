@@ -19,14 +19,7 @@ from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.model import Alert
 from service.notify.base import Batch, SendResult
-from service.notify.http import (
-    check_http_url,
-    classify_status,
-    parse_retry_after,
-    request,
-    short_token,
-    transport_failure,
-)
+from service.notify.http import check_http_url, classify_response, send_request, short_token
 from service.notify.render import clip, headline, one_line, safe_link, title_of
 from service.notify.text import matched_summary, published_text
 from service.settings import Settings
@@ -174,24 +167,16 @@ class SlackNotifier:
 
     async def send(self, batch: Batch) -> SendResult:
         body = json.dumps(build_payload(batch, self._config.unfurl), ensure_ascii=False)
-        try:
-            response = await request(
-                self._http,
-                "POST",
-                self._config.webhook_url.get_secret_value(),
-                timeout=self._timeout,
-                headers={"Content-Type": "application/json; charset=utf-8"},
-                content=body.encode(),
-            )
-        except (httpx.HTTPError, TimeoutError, OSError) as exc:
-            result = transport_failure(self.label, exc)
-        else:
-            result = classify_status(
-                self.label,
-                response.status_code,
-                short_token(response.text),
-                parse_retry_after(response.headers.get("Retry-After")),
-            )
+        result = await send_request(
+            self.label,
+            self._http,
+            "POST",
+            self._config.webhook_url.get_secret_value(),
+            timeout=self._timeout,
+            judge=lambda response: classify_response(self.label, response, short_token(response.text)),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            content=body.encode(),
+        )
         if not result.ok:
             log.debug("send_failed", channel=self.name, alert_key=batch.key, error=result.reason)
         return result

@@ -26,13 +26,7 @@ from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.model import Alert
 from service.notify.base import Batch, SendResult
-from service.notify.http import (
-    check_http_url,
-    classify_status,
-    parse_retry_after,
-    request,
-    transport_failure,
-)
+from service.notify.http import check_http_url, classify_response, send_request
 from service.settings import Settings
 
 log = get_logger(__name__)
@@ -162,23 +156,16 @@ class WebhookNotifier:
 
     async def send(self, batch: Batch) -> SendResult:
         headers, body = self.encode(batch)
-        try:
-            response = await request(
-                self._http,
-                "POST",
-                self._config.url.get_secret_value(),
-                timeout=self._timeout,
-                headers=headers,
-                content=body,
-            )
-        except (httpx.HTTPError, TimeoutError, OSError) as exc:
-            result = transport_failure(self.label, exc)
-        else:
-            result = classify_status(
-                self.label,
-                response.status_code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
+        result = await send_request(
+            self.label,
+            self._http,
+            "POST",
+            self._config.url.get_secret_value(),
+            timeout=self._timeout,
+            judge=lambda response: classify_response(self.label, response),
+            headers=headers,
+            content=body,
+        )
         if not result.ok:
             log.debug("send_failed", channel=self.name, alert_key=batch.key, error=result.reason)
         return result
