@@ -10,29 +10,17 @@ from contextlib import contextmanager
 
 from aiohttp import web
 
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>lol</title>
-<item><title>Hama &lol9;</title><link>https://evil.test/1</link><guid>l1</guid></item>
-</channel></rss>"""
+from tests.support.hostile_xml import billion_laughs, external_entity
 
-XXE = b"""<?xml version="1.0"?>
-<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<rss version="2.0"><channel><title>xxe</title>
-<item><title>Hama &xxe;</title><link>https://evil.test/2</link><guid>x1</guid>
-<description>&xxe;</description></item>
-</channel></rss>"""
+BILLION_LAUGHS = billion_laughs(
+    "<item><title>Hama &lol9;</title><link>https://evil.test/1</link><guid>l1</guid></item>", "lol"
+)
+XXE = external_entity(
+    "file:///etc/passwd",
+    "<item><title>Hama &xxe;</title><link>https://evil.test/2</link><guid>x1</guid>\n"
+    "<description>&xxe;</description></item>",
+    "xxe",
+)
 
 
 def _gzip_bomb() -> bytes:

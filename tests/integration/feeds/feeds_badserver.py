@@ -10,6 +10,8 @@ from functools import cache
 
 from aiohttp import web
 
+from tests.support.hostile_xml import external_entity
+
 GOOD = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title>
 <item><guid>good-1</guid><title>First</title><link>https://example.com/1</link></item>
 <item><guid>good-2</guid><title>Second</title><link>https://example.com/2</link></item>
@@ -28,11 +30,9 @@ LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaaaaaaaaaaa
 
 
 def xxe_body(path: str) -> bytes:
-    return (
-        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{path}">]>'
-        '<rss version="2.0"><channel><title>t</title><item><guid>x</guid>'
-        "<title>&xxe;</title><description>&xxe;</description></item></channel></rss>"
-    ).encode()
+    return external_entity(
+        f"file://{path}", "<item><guid>x</guid><title>&xxe;</title><description>&xxe;</description></item>"
+    )
 
 
 @cache

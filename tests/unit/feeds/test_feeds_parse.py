@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from service.feeds.parse import parse_feed, strip_entity_declarations
+from tests.support.hostile_xml import billion_laughs, external_entity
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Example &amp; Co</title><link>https://example.com/</link>
@@ -64,22 +65,7 @@ def test_garbage_never_raises() -> None:
         parse_feed("junk", body)
 
 
-LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>t</title>
-<item><guid>g1</guid><title>&lol9;</title><description>ok</description></item>
-</channel></rss>"""
+LAUGHS = billion_laughs("<item><guid>g1</guid><title>&lol9;</title><description>ok</description></item>")
 
 
 def test_billion_laughs_does_not_expand() -> None:
@@ -93,12 +79,9 @@ def test_billion_laughs_does_not_expand() -> None:
 def test_external_entity_is_not_read(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-VALUE")
-    xxe = (
-        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
-        '<rss version="2.0"><channel><title>t</title>'
-        "<item><guid>g</guid><title>x &xxe; y</title><description>&xxe;</description></item>"
-        "</channel></rss>"
-    ).encode()
+    xxe = external_entity(
+        secret.as_uri(), "<item><guid>g</guid><title>x &xxe; y</title><description>&xxe;</description></item>"
+    )
     parsed = parse_feed("xxe", xxe)
     assert parsed.items
     for item in parsed.items:
