@@ -18,9 +18,11 @@ import re
 import resource
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -29,6 +31,7 @@ from service.matching.matcher import Matcher, item_text
 from service.matching.schema import Watchlist
 from service.model import Item
 
+T = TypeVar("T")
 CONSONANTS = "b d f h j k l m n q r s t w z kh sh th gh".split()
 VOWELS = "a e i o u aa ou ei".split()
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -125,6 +128,10 @@ def rate(run: Callable[[], object], items: int, seconds: float) -> float:
             return done / elapsed
 
 
+def apply_all(run: Callable[[T], object], values: Sequence[T]) -> list[object]:
+    return [run(v) for v in values]
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -148,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         assert not problems, problems
         items = make_articles(20 if args.quick else 200, names, rng)
         hits = sum(len(matcher.match(i)) for i in items) / len(items)
-        speed = rate(lambda m=matcher, i=items: [m.match(x) for x in i], len(items), seconds)
+        speed = rate(partial(apply_all, matcher.match, items), len(items), seconds)
         spellings = sum(len(t.variants) or 1 for w in watchlists for t in w.cities + w.keywords)
         print(f"{terms:>7} {spellings:>9} {build:>8.2f} {speed:>9.0f} {hits:>12.2f} {peak_mb():>8.0f}")
         kept.append((terms, watchlists, items))
@@ -157,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     for terms, watchlists, items in kept:
         search = naive_baseline(watchlists)
         sample = [item_text(i) for i in items[: 2 if args.quick else 5]]
-        speed = rate(lambda f=search, s=sample: [f(t) for t in s], len(sample), seconds)
+        speed = rate(partial(apply_all, search, sample), len(sample), seconds)
         print(f"{terms:>7} terms: {speed:>9.1f} items/s")
     return 0
 

@@ -6,20 +6,22 @@ try later, 550: rejected), so tests cover both retryable and permanent refusals.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
 from email.message import EmailMessage
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
 
-class _PortZeroController(Controller):  # type: ignore[misc]
+class _PortZeroController(Controller):
     """Controller that binds port 0 and learns the real port before its readiness probe."""
 
     def _trigger_server(self) -> None:
+        assert isinstance(self.server, asyncio.Server), "called once the server is listening"
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
@@ -49,7 +51,7 @@ class SmtpReceiver:
             text = "try again later" if code < 500 else "message rejected"
             return f"{code} {'4' if code < 500 else '5'}.7.1 {text}"
         raw = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
-        msg = cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default))
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
         with self._lock:
             self.messages.append(msg)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+from email.message import EmailMessage
 from pathlib import Path
 
 from tests.integration.e2e.rundir import RunDir, make_rundir
@@ -35,6 +36,13 @@ match: any
 cities: [Aleppo, Hama, Homs, Idlib]
 channels: [slack, matrix, hook, mail]
 """
+
+
+def plain_text(msg: EmailMessage) -> str:
+    part = msg.get_body(("plain",))
+    assert part is not None, "no text/plain part"
+    text: str = part.get_content()
+    return text
 
 
 def links_in(text: str, links: list[str]) -> list[str]:
@@ -97,11 +105,7 @@ async def deliver(tmp: Path, shared: Path, fail_first: int) -> None:
             for name, reqs in accepted.items():
                 got = sorted(link for r in reqs for link in links_in(r.text, all_links))
                 assert got == sorted(all_links), f"{name}: {got}"
-            mail_links = sorted(
-                link
-                for m in smtp.messages
-                for link in links_in(m.get_body(("plain",)).get_content(), all_links)
-            )
+            mail_links = sorted(link for m in smtp.messages for link in links_in(plain_text(m), all_links))
             assert mail_links == sorted(all_links)
             assert smtp.attempts == len(all_links) + fail_first
             if fail_first:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import resource
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ async def poll(
     state: FeedState | None = None,
     now: float = NOW,
     **overrides: Any,
-) -> tuple[PollOutcome, FeedState, list[dict[str, Any]]]:
+) -> tuple[PollOutcome, FeedState, list[MutableMapping[str, Any]]]:
     state = state if state is not None else FeedState()
     s = settings(**overrides)
     async with make(s) as client:
@@ -77,7 +77,7 @@ async def poll(
     return outcome, state, logs
 
 
-def assert_clear_error(outcome: PollOutcome, logs: list[dict[str, Any]], *words: str) -> None:
+def assert_clear_error(outcome: PollOutcome, logs: list[MutableMapping[str, Any]], *words: str) -> None:
     assert outcome.items is None
     assert outcome.error is not None and outcome.error.startswith("feed f1: ")
     assert "\n" not in outcome.error and "Traceback" not in outcome.error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -22,9 +22,9 @@ def notifier(port: int, mode: str = "immediate", **settings: object) -> EmailNot
 
 
 @pytest.fixture
-def smtp() -> SmtpReceiver:
+def smtp() -> Iterator[SmtpReceiver]:
     with SmtpReceiver() as receiver:
-        yield receiver  # type: ignore[misc]
+        yield receiver
 
 
 async def test_single_alert_delivered(smtp: SmtpReceiver) -> None:

@@ -6,6 +6,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from service import metrics
 
+Labels = tuple[tuple[str, str], ...]
+
 
 def sample(name: str, **labels: str) -> float | None:
     return metrics.REGISTRY.get_sample_value(name, labels)
@@ -25,7 +27,7 @@ def test_every_contract_metric_is_exposed() -> None:
 
 
 def test_counters_carry_the_contract_labels() -> None:
-    expected = {
+    expected: dict[tuple[str, Labels], int] = {
         ("wirewatch_polls_total", (("feed_id", "m-feed"), ("result", "ok"))): 1,
         ("wirewatch_poll_errors_total", (("feed_id", "m-feed"), ("reason", "timeout"))): 1,
         ("wirewatch_items_new_total", (("feed_id", "m-feed"),)): 3,

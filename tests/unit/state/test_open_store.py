@@ -86,7 +86,7 @@ async def test_every_redis_key_carries_the_prefix() -> None:
     await store.mark_seen("f", ["a"], now=1)
     await store.claim_and_enqueue("k", [make_entry("k"), make_entry("k", "mail")], now=1)
     await store.dead_letter([make_entry("k", "mail").id], "x", now=2)
-    keys = sorted(await client.keys("*"))
+    keys = sorted(str(k) for k in await client.keys("*"))  # str already: decode_responses
     assert keys and all(k.startswith("ww-test:") for k in keys)
     assert "ww-test:claim:k" in keys and "ww-test:dead:mail" in keys
     await store.close()
