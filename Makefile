@@ -31,8 +31,10 @@ format: $(STAMP)
 	$(BIN)/ruff format service tests bench
 	$(BIN)/ruff check --fix service tests bench
 
+## typecheck: mypy --strict for service (pyproject.toml); tests and bench checked loosely
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --explicit-package-bases --ignore-missing-imports tests bench
 
 ## check: format, lint, types and tests: the one command CI and developers run
 check: lint typecheck test
