@@ -96,7 +96,10 @@ def load_channels(path: Path) -> dict[str, ChannelBase]:
                 doc.problem((*loc, "type"), f"channel '{name}': unknown type {raw['type']!r} ({types_})")
             )
             continue
+        before = len(problems)
         resolved = interpolate(raw, doc, loc, f"channel '{name}'", problems)
+        if len(problems) > before:
+            continue  # a missing variable: validating the empty value would only add noise
         try:
             channels[name] = validate(doc, model, resolved, loc)
         except ConfigError as exc:

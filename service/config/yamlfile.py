@@ -103,15 +103,23 @@ def load_yaml(path: Path) -> YamlDoc:
         loader.record(node, ())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError([Problem(shown, line, f"invalid YAML: {reason}")]) from None
+        raise ConfigError([_syntax_problem(shown, exc)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(shown, None, f"invalid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     return YamlDoc(shown, data, loader.lines)
+
+
+def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """Point at where the broken construct starts (an unclosed ``[`` or quote), not only where
+    the parser gave up, which is often the next line."""
+    problem, context = exc.problem or "invalid YAML", exc.context
+    at = exc.problem_mark.line + 1 if exc.problem_mark else None
+    start = exc.context_mark.line + 1 if exc.context_mark else None
+    if context and start and at and start != at:
+        return Problem(shown, start, f"invalid YAML: {context} here: {problem} (line {at})")
+    return Problem(shown, at or start, f"invalid YAML: {problem}")
 
 
 def validate(doc: YamlDoc, model: type[BaseModel], data: Any, base: Loc = ()) -> Any:

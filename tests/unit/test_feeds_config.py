@@ -93,3 +93,16 @@ def test_problems_have_lines(tmp_path: Path, text: str, expected: str | None) ->
         assert got and got[0].startswith("invalid YAML")
     else:
         assert got == [expected]
+
+
+def test_missing_channel_variable_is_one_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.config.channels import load_channels
+
+    monkeypatch.delenv("HOOK_URL", raising=False)
+    path = tmp_path / "channels.yaml"
+    path.write_text('channels:\n  hook: {type: webhook, url: "${HOOK_URL}"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_channels(path)
+    assert [str(p).split(":", 1)[1] for p in err.value.problems] == [
+        "2: channel 'hook': environment variable HOOK_URL is not set"
+    ]

@@ -129,7 +129,10 @@ ERRORS = [
     (
         "yaml syntax",
         "cities: [Aleppo\nchannels: [console]\n",
-        ["watchlists/w.yaml:2: invalid YAML: did not find expected ',' or ']'"],
+        [
+            "watchlists/w.yaml:1: invalid YAML: while parsing a flow sequence here: "
+            "did not find expected ',' or ']' (line 2)"
+        ],
     ),
     (
         "not a mapping",
