@@ -203,8 +203,13 @@ def backoff_delay(settings: Settings, failures: int, rng: random.Random) -> floa
 def _describe(exc: BaseException, url: str) -> str:
     if isinstance(exc, FetchError):
         return str(exc)
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx.ConnectTimeout) and "Connect call failed" in str(exc):
+        # httpx-aiohttp reports a refused connection as ConnectTimeout; say what happened
+        text = "cannot connect (connection refused)"
+    elif isinstance(exc, httpx.TimeoutException):
         text = f"timed out ({type(exc).__name__})"
+    elif isinstance(exc, httpx.ConnectError):
+        text = f"cannot connect ({one_line(exc)})"
     else:
         text = one_line(exc)
     return text.replace(url, redact(url))

@@ -191,7 +191,7 @@ async def test_500_backs_off_exponentially_and_keeps_trying(
 
 async def test_connection_refused_is_an_error(make: Any) -> None:
     outcome, state, logs = await poll(make, f"http://127.0.0.1:{closed_port()}/feed")
-    assert_clear_error(outcome, logs)
+    assert_clear_error(outcome, logs, "cannot connect")
     assert state.failures == 1
 
 
