@@ -40,31 +40,36 @@ async def test_reload_swaps_good_rules_and_keeps_them_on_a_broken_file(tmp_path:
         await store.close()
 
 
+def wait_for(path: Path, needle: str, timeout: float = 20.0) -> None:
+    """Wait until ``needle`` shows up in the file a subprocess writes (no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if needle in path.read_text(encoding="utf-8", errors="replace"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{needle!r} not seen in {timeout}s:\n{path.read_text()[-3000:]}")
+
+
 def test_running_service_reloads_on_file_change(tmp_path: Path) -> None:
     rd = make_rundir(tmp_path, feeds="feeds:\n  - {id: wire, url: wire.xml, interval: 1s, backfill: all}\n")
     rd.write_feed("wire.xml", ITEMS)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "service", "run"],
-        cwd=rd.root,
-        env=rd.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        time.sleep(2.5)
-        rd.write("watchlists/east.yaml", "cities: [Raqqa]\nchanels: [console]\n")  # broken
-        time.sleep(1.5)
-        rd.write("watchlists/east.yaml", "cities: [Raqqa]\nchannels: [console]\n")  # fixed
-        time.sleep(1.5)
-        rd.write_feed("wire.xml", [NEW_ITEM, *ITEMS])
-        time.sleep(3)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err[-2000:]
-    assert "[frontline] Rebels enter Hama" in out
-    assert "east.yaml:2: unknown field 'chanels' (did you mean 'channels'?)" in err
-    assert "rules_reloaded" in err
-    assert "[east] Convoy reaches Raqqa" in out
-    assert "Traceback" not in err
+    out_path, err_path = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "service", "run"], cwd=rd.root, env=rd.env(), stdout=out, stderr=err
+        )
+        try:
+            wait_for(out_path, "[frontline] Rebels enter Hama")
+            time.sleep(0.5)  # let the watcher settle before the first change
+            rd.write("watchlists/east.yaml", "cities: [Raqqa]\nchanels: [console]\n")  # broken
+            wait_for(err_path, "east.yaml:2: unknown field 'chanels' (did you mean 'channels'?)")
+            rd.write("watchlists/east.yaml", "cities: [Raqqa]\nchannels: [console]\n")  # fixed
+            wait_for(err_path, "rules_reloaded")
+            rd.write_feed("wire.xml", [NEW_ITEM, *ITEMS])
+            wait_for(out_path, "[east] Convoy reaches Raqqa")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=30)
+    err_text = err_path.read_text()
+    assert code == 0, err_text[-2000:]
+    assert "Traceback" not in err_text
