@@ -134,10 +134,8 @@ class Pipeline:
     async def _alert(self, item: Item, now: float) -> list[Alert]:
         queued: list[Alert] = []
         created = datetime.fromtimestamp(now, UTC)
-        by_id = {w.id: w for w in self.rules.watchlists}
         for match in self.rules.matcher.match(item):
             metrics.MATCHES.labels(watchlist=match.watchlist).inc()
-            watchlist = by_id[match.watchlist]
             alert = Alert(
                 alert_key(match.watchlist, item),
                 match.watchlist,
@@ -146,7 +144,7 @@ class Pipeline:
                 match.snippet,
                 created,
             )
-            entries = self._entries(alert, watchlist.channels, now)
+            entries = self._entries(alert, self.rules.routes[match.watchlist], now)
             if not entries:
                 continue
             if await self.store.claim_and_enqueue(alert.key, entries, now):

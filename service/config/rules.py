@@ -23,6 +23,7 @@ class Rules:
     channels: dict[str, ChannelBase]
     watchlists: list[Watchlist]
     matcher: Matcher
+    routes: dict[str, list[str]]  # watchlist id -> its channels, for the pipeline's hot path
 
 
 def load_rules(folder: Path) -> Rules:
@@ -54,7 +55,8 @@ def load_rules(folder: Path) -> Rules:
     problems.extend(wl_problems)
     if problems:
         raise ConfigError(problems)
-    return Rules(feeds, channels, watchlists, Matcher(watchlists))
+    routes = {w.id: list(w.channels) for w in watchlists}
+    return Rules(feeds, channels, watchlists, Matcher(watchlists), routes)
 
 
 def _failed(problems: list[Problem], path: Path) -> bool:
