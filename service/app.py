@@ -78,11 +78,11 @@ class Service:
 
     def _routes(self, rules: Rules) -> list[ChannelRoute]:
         ctx = NotifierContext(self._send_client, self.settings)
-        routes = []
-        for name, config in rules.channels.items():
-            notifier = build_notifier(name, config, ctx)
-            self._notifiers.append(notifier)
-            routes.append(ChannelRoute(name, notifier, config))
+        routes = [
+            ChannelRoute(name, build_notifier(name, config, ctx), config)
+            for name, config in rules.channels.items()
+        ]
+        self._notifiers = [route.notifier for route in routes]
         return routes
 
     # -- run --once ---------------------------------------------------------------------------

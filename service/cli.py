@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -129,7 +129,11 @@ async def cmd_run(settings: Settings, once: bool, drain_timeout: float | None) -
         print(f"wirewatch: {exc}", file=sys.stderr)
         return 1
     except (StateUnavailable, OSError) as exc:
-        where = _state_where(settings.state_url, redis_location)
+        where = (
+            settings.state_url
+            if settings.state_url.startswith("sqlite")
+            else redis_location(settings.state_url)
+        )
         if once or settings.state_url.startswith("sqlite"):
             print(f"wirewatch: state store {where} unreachable: {exc}", file=sys.stderr)
             return 1
@@ -145,10 +149,6 @@ async def cmd_run(settings: Settings, once: bool, drain_timeout: float | None) -
     finally:
         await store.close()
     return 0
-
-
-def _state_where(url: str, redis_location: Callable[[str], str]) -> str:
-    return url if url.startswith("sqlite") else redis_location(url)
 
 
 if __name__ == "__main__":

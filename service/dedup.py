@@ -15,12 +15,7 @@ from service.model import Item
 
 
 def story_id(item: Item) -> str:
-    if item.link:
-        try:
-            return "link:" + normalize_link(item.link)
-        except ValueError:
-            pass
-    return "id:" + item.id
+    return "link:" + normalize_link(item.link) if item.link else "id:" + item.id
 
 
 def alert_key(watchlist: str, item: Item) -> str:

@@ -50,7 +50,7 @@ class ChannelRoute:
 
     @property
     def is_digest(self) -> bool:
-        return getattr(self.config, "mode", None) == "digest"
+        return self.config.is_digest
 
     @property
     def min_interval(self) -> float:

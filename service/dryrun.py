@@ -12,7 +12,7 @@ from service.config.feeds import Feed, resolve_url
 from service.feeds.client import make_client
 from service.feeds.poll import poll_feed
 from service.matching.load import load_watchlists
-from service.matching.matcher import Matcher
+from service.matching.matcher import Matcher, item_text
 from service.model import Item, Match
 from service.notify.text import matched_summary
 from service.settings import Settings
@@ -50,10 +50,10 @@ async def cmd_match(settings: Settings, rules: Path, source: str, fmt: str) -> i
     if outcome.items is None:
         print(f"feed {source}: {outcome.error or outcome.status}", file=sys.stderr)
         return 1
-    matcher = Matcher([w.model_copy(update={"feeds": "all"}) for w in watchlists])
+    matcher = Matcher(watchlists)
     count = 0
     for item in outcome.items:
-        for match in matcher.match(item):
+        for match in matcher.match_text(item_text(item)):  # no feeds filter in a dry run
             count += 1
             print(render(match, item, fmt))
     if fmt == "text":

@@ -105,8 +105,7 @@ class Pipeline:
         fresh_ids = set(await self.store.unseen(feed.id, [i.id for i in items], now))
         fresh = [i for i in items if i.id in fresh_ids]
         if not fresh:
-            if not state.primed:
-                state.primed = True
+            state.primed = True
             return
         alertable = fresh if state.primed else self._backfill(feed, fresh, now)
         if not state.primed:
@@ -215,9 +214,5 @@ def error_reason(outcome: PollOutcome) -> str:
 
 def first_attempt(config: ChannelBase, now: float) -> float:
     """Immediate channels send now; a digest channel sends at its next scheduled tick."""
-    next_digest = getattr(config, "next_digest", None)
-    if next_digest is not None and getattr(config, "mode", None) == "digest":
-        when = next_digest(datetime.fromtimestamp(now, UTC))
-        if when is not None:
-            return float(when.timestamp())
-    return now
+    when = config.next_digest(datetime.fromtimestamp(now, UTC))
+    return float(when.timestamp()) if when is not None else now

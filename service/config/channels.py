@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,15 @@ class ChannelBase(BaseModel):
 
     def default_rate_limit(self) -> float | None:
         return self.rate_limit
+
+    @property
+    def is_digest(self) -> bool:
+        """A digest channel collects alerts and sends them together at ``next_digest``."""
+        return False
+
+    def next_digest(self, after: datetime) -> datetime | None:
+        """The next scheduled send after ``after``; None for channels that send each alert now."""
+        return None
 
 
 def interpolate(value: Any, doc: YamlDoc, loc: Loc, owner: str, problems: list[Problem]) -> Any:

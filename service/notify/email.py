@@ -78,6 +78,10 @@ class EmailConfig(ChannelBase):
             raise ValueError("schedule is only used with mode: digest")
         return self
 
+    @property
+    def is_digest(self) -> bool:
+        return self.mode == "digest"
+
     def next_digest(self, after: datetime) -> datetime | None:
         """The first digest time strictly after ``after`` (None for immediate channels).
 
