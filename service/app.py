@@ -13,16 +13,16 @@ import httpx
 from watchfiles import awatch
 
 from service import metrics
-from service.config.feeds import Feed
-from service.config.rules import Rules, load_rules
 from service.config.yamlfile import ConfigError
 from service.delivery import ChannelRoute, Delivery
 from service.feeds.client import make_client
+from service.feeds.config import Feed
 from service.logs import get_logger
 from service.notify.base import Notifier
 from service.notify.registry import NotifierContext, build_notifier
 from service.ops.http import OpsServer, store_ready
 from service.pipeline import Pipeline
+from service.rules import Rules, load_rules
 from service.scheduler import FeedScheduler
 from service.settings import Settings
 from service.state.base import StateStore, StateUnavailable

@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from service import metrics
-from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.notify.base import Batch, Notifier, SendResult
+from service.notify.config import ChannelBase
 from service.settings import Settings
 from service.state.base import OutboxEntry, StateStore, StateUnavailable
 

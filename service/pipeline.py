@@ -17,14 +17,14 @@ from datetime import UTC, datetime
 import httpx
 
 from service import metrics
-from service.config.channels import ChannelBase
-from service.config.feeds import Feed
-from service.config.rules import Rules
 from service.dedup import alert_key
+from service.feeds.config import Feed
+from service.feeds.health import assess, health_alert
 from service.feeds.poll import PollOutcome, poll_feed
-from service.health import assess, health_alert
 from service.logs import get_logger
 from service.model import Alert, Item
+from service.notify.config import ChannelBase
+from service.rules import Rules
 from service.settings import Settings
 from service.state.base import FeedState, OutboxEntry, StateStore, StateUnavailable
 

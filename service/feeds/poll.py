@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import aiohttp
 import httpx
 
-from service.config.feeds import Feed
+from service.feeds.config import Feed
 from service.feeds.fetch import FetchError, FetchResult, fetch, redact
 from service.feeds.isolate import INLINE_MAX, parse_isolated
 from service.feeds.parse import ParsedFeed, one_line, parse_feed

@@ -18,10 +18,10 @@ import httpx
 import nh3
 from pydantic import ConfigDict, SecretStr, field_validator
 
-from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.model import Alert
 from service.notify.base import Batch, SendResult
+from service.notify.config import ChannelBase
 from service.notify.http import (
     check_http_url,
     classify_status,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service.config.feeds import load_feeds
 from service.config.yamlfile import ConfigError
+from service.feeds.config import load_feeds
 
 
 def write(tmp: Path, text: str) -> Path:
@@ -96,7 +96,7 @@ def test_problems_have_lines(tmp_path: Path, text: str, expected: str | None) ->
 
 
 def test_missing_channel_variable_is_one_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.config.channels import load_channels
+    from service.notify.channels import load_channels
 
     monkeypatch.delenv("HOOK_URL", raising=False)
     path = tmp_path / "channels.yaml"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.config.feeds import Feed
-from service.health import assess
+from service.feeds.config import Feed
+from service.feeds.health import assess
 from service.settings import Settings
 from service.state.base import FeedState
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from service.app import Service
-from service.config.rules import load_rules
+from service.rules import load_rules
 from service.settings import Settings
 from service.state.open import open_store
 from tests.integration.e2e.rundir import make_rundir

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from service.config.feeds import Feed
 from service.feeds.client import make_baseline_client, make_client
+from service.feeds.config import Feed
 from service.feeds.poll import PollOutcome, poll_feed
 from service.settings import Settings
 from service.state.base import FeedState

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from service.config.feeds import Feed
+from service.cli.status import render_status
+from service.feeds.config import Feed
 from service.state.base import FeedState, OutboxEntry, StateStore
-from service.status import render_status
 from tests.support.alerts import make_alert
 
 NOW = 1_700_000_000.0

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from service.config.channels import ChannelBase
 from service.delivery import ChannelRoute, Delivery
 from service.notify.base import SendResult
+from service.notify.config import ChannelBase
 from service.notify.slack import SlackConfig
 from service.state.base import StateStore
 from service.state.sqlite import SqliteStore

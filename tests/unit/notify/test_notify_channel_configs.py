@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.config.channels import load_channels
 from service.config.yamlfile import ConfigError
+from service.notify.channels import load_channels
 from service.notify.email import EmailConfig
 from service.notify.matrix import MatrixConfig
 from service.notify.slack import SlackConfig

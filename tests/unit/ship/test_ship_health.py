@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.config.feeds import Feed
-from service.health import HealthEvent, assess, health_alert, human_duration, usual_gap
+from service.feeds.config import Feed
+from service.feeds.health import HealthEvent, assess, health_alert, human_duration, usual_gap
 from service.settings import Settings
 from service.state.base import FeedState
 

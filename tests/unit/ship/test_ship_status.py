@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from service.config.feeds import Feed
+from service.cli.status import render_status
+from service.feeds.config import Feed
 from service.state.base import FeedState
-from service.status import render_status
 
 NOW = 1_700_000_000.0
 

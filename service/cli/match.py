@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from service.config.feeds import Feed, resolve_url
 from service.feeds.client import make_client
+from service.feeds.config import Feed, resolve_url
 from service.feeds.poll import poll_feed
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher, item_text

@@ -151,8 +151,8 @@ async def _drop(store: StateStore, args: argparse.Namespace) -> int:
 
 
 async def cmd_status(settings: Settings, fmt: str) -> int:
-    from service.config.feeds import load_feeds
-    from service.status import render_status
+    from service.cli.status import render_status
+    from service.feeds.config import load_feeds
 
     try:
         feeds = load_feeds(settings.rules_dir / "feeds.yaml")

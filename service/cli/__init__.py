@@ -17,9 +17,9 @@ from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from service import __version__
-from service.config.rules import Rules, load_rules
 from service.config.yamlfile import ConfigError
 from service.logs import configure, get_logger
+from service.rules import Rules, load_rules
 from service.settings import Settings
 from service.state.base import StateUnavailable
 
@@ -77,15 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return asyncio.run(cmd_run(settings, args.once, args.drain_timeout))
         if args.command == "match":
-            from service.dryrun import cmd_match
+            from service.cli.match import cmd_match
 
             return asyncio.run(cmd_match(settings, args.rules, args.feed, args.format))
         if args.command == "deliveries":
-            from service.admin import cmd_deliveries
+            from service.cli.deliveries import cmd_deliveries
 
             return asyncio.run(cmd_deliveries(settings, args))
         if args.command == "status":
-            from service.admin import cmd_status
+            from service.cli.deliveries import cmd_status
 
             return asyncio.run(cmd_status(settings, args.format))
     except KeyboardInterrupt:

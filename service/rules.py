@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.config.channels import ChannelBase, load_channels
-from service.config.feeds import Feed, load_feeds
 from service.config.yamlfile import ConfigError, Problem, display_path
+from service.feeds.config import Feed, load_feeds
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher
 from service.matching.schema import Watchlist
+from service.notify.channels import load_channels
+from service.notify.config import ChannelBase
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from service.config.channels import interpolate
 from service.config.durations import Duration, parse_duration
+from service.config.env import interpolate
 from service.config.yamlfile import ConfigError, Problem, YamlDoc, load_yaml, validate
 
 FEED_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

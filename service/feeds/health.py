@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from service.config.feeds import Feed
+from service.feeds.config import Feed
 from service.model import Alert, Item
 from service.settings import Settings
 from service.state.base import FeedState

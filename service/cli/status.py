@@ -13,8 +13,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from service.config.feeds import Feed
-from service.health import human_duration
+from service.feeds.config import Feed
+from service.feeds.health import human_duration
 from service.logs import scrub_text
 from service.state.base import FeedState, StateStore
 
