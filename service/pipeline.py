@@ -26,7 +26,7 @@ from service.model import Alert, Item
 from service.notify.config import ChannelBase
 from service.rules import Rules
 from service.settings import Settings
-from service.state.base import FeedState, OutboxEntry, StateStore, StateUnavailable
+from service.state.base import FeedState, OutboxEntry, PollStore, StateUnavailable
 
 log = get_logger(__name__)
 
@@ -50,7 +50,7 @@ class Pipeline:
     def __init__(
         self,
         settings: Settings,
-        store: StateStore,
+        store: PollStore,
         client: httpx.AsyncClient,
         rules: Rules,
         on_queued: Callable[[str], None] = lambda channel: None,
@@ -70,6 +70,10 @@ class Pipeline:
         """Poll feeds concurrently (bounded by ``max_connections``); one feed's trouble stays its own."""
         chosen = list(self.rules.feeds if feeds is None else feeds)
         return list(await asyncio.gather(*(self.poll(feed) for feed in chosen)))
+
+    async def poll_next(self, feed: Feed) -> float | None:
+        """One scheduled poll; returns when the feed wants its next one (the scheduler's hook)."""
+        return (await self.poll(feed)).next_poll
 
     async def poll(self, feed: Feed) -> PollReport:
         async with self._limit:

@@ -17,7 +17,7 @@ import fakeredis
 import pytest
 import redis
 
-from service.state.base import StateStore
+from service.state.base import FullStore
 from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore
 from tests.support.redis_server import RedisServer, RedisServerMissing
@@ -78,13 +78,14 @@ class StoreFactory:
         self._db_path = str(tmp_path / "var" / "state.db")
         self._redis_url = redis_url
         self._server = fakeredis.FakeServer()
-        self._opened: list[StateStore] = []
+        self._opened: list[FullStore] = []
 
-    async def open(self, **limits: Any) -> StateStore:
+    async def open(self, **limits: Any) -> FullStore:
         opts = {**TEST_LIMITS, **limits}
-        store: StateStore
+        store: FullStore
         if self.kind == "sqlite":
-            store = await SqliteStore(self._db_path, **opts).open()
+            store = SqliteStore(self._db_path, **opts)
+            await store.open()
         elif self.kind == "fakeredis":
             client = fakeredis.FakeAsyncRedis(server=self._server, decode_responses=True)
             store = RedisStore(client, **opts)
@@ -111,7 +112,7 @@ async def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Async
 
 
 @pytest.fixture
-async def store(store_factory: StoreFactory) -> StateStore:
+async def store(store_factory: StoreFactory) -> FullStore:
     """One open store (sqlite file, fakeredis, real Redis) with TEST_LIMITS."""
     return await store_factory.open()
 

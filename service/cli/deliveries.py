@@ -1,60 +1,49 @@
-"""Operator commands on the state: ``wirewatch deliveries`` and ``wirewatch status``."""
+"""``wirewatch deliveries``: the outbox and the dead letters: list them, requeue, discard."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from service.config.yamlfile import ConfigError
+from service.cli.common import admin_store
 from service.settings import Settings
-from service.state.base import StateStore, StateUnavailable
+from service.state.base import AdminStore
 
 
-class BadStateUrl(Exception):
-    """WIREWATCH_STATE_URL names no store we know; the message lists the accepted forms."""
+def register(sub: Any) -> None:
+    p = sub.add_parser("deliveries", help="the outbox and dead letters: list, retry, drop")
+    p.add_argument("action", nargs="?", choices=["list", "retry", "drop"], default="list")
+    p.add_argument("ids", nargs="*", help="entry ids (from 'list')")
+    p.add_argument("--channel", help="only this channel")
+    p.add_argument("--all", action="store_true", help="every dead letter (retry) / every entry (drop)")
+    p.add_argument("--dead", action="store_true", help="drop: only dead letters")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=handle)
 
 
-@asynccontextmanager
-async def _store(settings: Settings) -> AsyncIterator[StateStore]:
-    from service.state.open import open_store
-
-    try:
-        store = await open_store(settings.state_url, settings)
-    except ValueError as exc:
-        raise BadStateUrl(str(exc)) from None
-    try:
-        await store.ping()
-        yield store
-    finally:
-        await store.close()
+def handle(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_deliveries(settings, args))
 
 
 def _when(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
 
 
-async def cmd_deliveries(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        async with _store(settings) as store:
-            if args.action == "list":
-                return await _list(store, args.channel, args.format)
-            if args.action == "retry":
-                return await _retry(store, args)
-            return await _drop(store, args)
-    except StateUnavailable as exc:
-        print(f"wirewatch deliveries: state store unreachable: {exc}", file=sys.stderr)
-        return 1
-    except BadStateUrl as exc:  # one line, not a traceback
-        print(f"wirewatch deliveries: {exc}", file=sys.stderr)
-        return 1
+async def _deliveries(settings: Settings, args: argparse.Namespace) -> int:
+    async with admin_store(settings, read_only=args.action == "list") as store:
+        if args.action == "list":
+            return await _list(store, args.channel, args.format)
+        if args.action == "retry":
+            return await _retry(store, args)
+        return await _drop(store, args)
 
 
-async def _list(store: StateStore, channel: str | None, fmt: str) -> int:
+async def _list(store: AdminStore, channel: str | None, fmt: str) -> int:
     pending = await store.pending(channel)
     dead = await store.dead_letters(channel)
     if fmt == "json":
@@ -113,7 +102,7 @@ def _unknown(command: str, ids: list[str], known: set[str], what: str) -> bool:
     return bool(missing)
 
 
-async def _retry(store: StateStore, args: argparse.Namespace) -> int:
+async def _retry(store: AdminStore, args: argparse.Namespace) -> int:
     ids = list(args.ids)
     if args.all:
         ids = [d.id for d in await store.dead_letters(args.channel)]
@@ -130,7 +119,7 @@ async def _retry(store: StateStore, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _drop(store: StateStore, args: argparse.Namespace) -> int:
+async def _drop(store: AdminStore, args: argparse.Namespace) -> int:
     ids = list(args.ids)
     if args.all:
         ids = [d.id for d in await store.dead_letters(args.channel)]
@@ -147,26 +136,4 @@ async def _drop(store: StateStore, args: argparse.Namespace) -> int:
         return 1
     count = await store.drop(ids)
     print(f"dropped {count} entr{'y' if count == 1 else 'ies'}")
-    return 0
-
-
-async def cmd_status(settings: Settings, fmt: str) -> int:
-    from service.cli.status import render_status
-    from service.feeds.config import load_feeds
-
-    try:
-        feeds = load_feeds(settings.rules_dir / "feeds.yaml")
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        feeds = []
-    try:
-        async with _store(settings) as store:
-            print(await render_status(store, feeds, time.time(), fmt))
-    except StateUnavailable as exc:
-        print(f"wirewatch status: state store unreachable: {exc}", file=sys.stderr)
-        return 1
-    except BadStateUrl as exc:
-        print(f"wirewatch status: {exc}", file=sys.stderr)
-        return 1
     return 0

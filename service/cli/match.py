@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from service.feeds.client import make_client
@@ -26,7 +29,19 @@ def feed_label(source: str) -> str:
     return Path(urlparse(source).path if source.startswith("file://") else source).stem or "feed"
 
 
-async def cmd_match(settings: Settings, rules: Path, source: str, fmt: str) -> int:
+def register(sub: Any) -> None:
+    p = sub.add_parser("match", help="dry run: which watchlists match which items of a feed")
+    p.add_argument("--rules", type=Path, required=True, help="folder with watchlists/")
+    p.add_argument("--feed", required=True, help="feed file path or URL")
+    p.add_argument("--format", choices=["jsonl", "text"], default="text")
+    p.set_defaults(handler=handle)
+
+
+def handle(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_match(settings, args.rules, args.feed, args.format))
+
+
+async def _match(settings: Settings, rules: Path, source: str, fmt: str) -> int:
     watchlists, problems = load_watchlists(rules / "watchlists", feed_ids=None, channel_names=None)
     if problems:
         for problem in problems:

@@ -21,7 +21,7 @@ import zlib
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -44,18 +44,6 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     retry_after: float | None = None  # seconds, from a Retry-After header
-
-
-def redact(url: str) -> str:
-    """``url`` without userinfo, query or fragment: safe for logs and error messages."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-    except ValueError:
-        return "<invalid url>"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def is_local(url: str) -> bool:

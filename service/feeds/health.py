@@ -23,9 +23,9 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from service.feeds.config import Feed
+from service.logs import redact_url
 from service.model import Alert, Item
 from service.settings import Settings
 from service.state.base import FeedState
@@ -134,15 +134,6 @@ def describe(feed: Feed, event: HealthEvent) -> str:
     return f"Feed '{name}' recovered"
 
 
-def public_link(url: str) -> str:
-    """The feed URL without credentials, query or fragment (they may hold tokens)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
 def health_alert(feed: Feed, event: HealthEvent, now: float) -> Alert:
     """An Alert for ``settings.health_channel``; its key is unique to this occurrence."""
     key = f"feed-health:{feed.id}:{event.kind}:{int(event.at * 1000)}"
@@ -152,7 +143,7 @@ def health_alert(feed: Feed, event: HealthEvent, now: float) -> Alert:
         id=key,
         feed_id=feed.id,
         title=title,
-        link=public_link(feed.url),
+        link=redact_url(feed.url),
         published=when,
         summary=title,
         content="",

@@ -24,10 +24,10 @@ import aiohttp
 import httpx
 
 from service.feeds.config import Feed
-from service.feeds.fetch import FetchError, FetchResult, fetch, redact
+from service.feeds.fetch import FetchError, FetchResult, fetch
 from service.feeds.isolate import INLINE_MAX, parse_isolated
 from service.feeds.parse import ParsedFeed, one_line, parse_feed
-from service.logs import get_logger
+from service.logs import get_logger, redact_url
 from service.model import Item
 from service.settings import Settings
 from service.state.base import FeedState
@@ -105,7 +105,7 @@ async def _handle(poll: _Poll, result: FetchResult) -> PollOutcome:
     feed, state = poll.feed, poll.state
     status = result.status
     if result.permanent_url and result.permanent_url != state.url:
-        log.info("feed_moved", feed_id=feed.id, url=redact(result.permanent_url), http_status=status)
+        log.info("feed_moved", feed_id=feed.id, url=redact_url(result.permanent_url), http_status=status)
         state.url = result.permanent_url
     if status == 304:
         state.etag = result.etag or state.etag
@@ -118,7 +118,7 @@ async def _handle(poll: _Poll, result: FetchResult) -> PollOutcome:
         return _gone(poll, result)
     if status in (429, 503) and (result.retry_after is not None or status == 429):
         return _rate_limited(poll, result)
-    return _failed(poll, f"HTTP {status} from {redact(result.url)}", status)
+    return _failed(poll, f"HTTP {status} from {redact_url(result.url)}", status)
 
 
 async def _got_body(poll: _Poll, result: FetchResult, body: bytes) -> PollOutcome:
@@ -159,7 +159,7 @@ def _succeeded(poll: _Poll) -> None:
 def _gone(poll: _Poll, result: FetchResult) -> PollOutcome:
     feed, state = poll.feed, poll.state
     message = (
-        f"feed {feed.id}: 410 Gone from {redact(result.url)}; polling stopped until its url "
+        f"feed {feed.id}: 410 Gone from {redact_url(result.url)}; polling stopped until its url "
         "changes in feeds.yaml"
     )
     state.disabled_reason = state.last_error = message
@@ -212,4 +212,4 @@ def _describe(exc: BaseException, url: str) -> str:
         text = f"cannot connect ({one_line(exc)})"
     else:
         text = one_line(exc)
-    return text.replace(url, redact(url))
+    return text.replace(url, redact_url(url))

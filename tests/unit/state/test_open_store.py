@@ -13,7 +13,7 @@ from service.state.base import FeedState, StateUnavailable
 from service.state.open import build_store, open_store
 from service.state.redis import RedisStore, redis_location
 from service.state.sqlite import SCHEMA_VERSION, SqliteStore, sqlite_path
-from tests.integration.test_state_contract import make_entry
+from tests.support.alerts import make_entry
 
 
 async def test_relative_sqlite_url_creates_the_folder(
@@ -70,7 +70,9 @@ def test_redis_location_never_shows_the_password() -> None:
 
 async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    await (await SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1).open()).close()
+    fresh = SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1)
+    await fresh.open()
+    await fresh.close()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
     store = SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1)
