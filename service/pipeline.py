@@ -20,7 +20,7 @@ from service import metrics
 from service.dedup import alert_key
 from service.feeds.config import Feed
 from service.feeds.health import assess, health_alert
-from service.feeds.poll import PollOutcome, poll_feed
+from service.feeds.poll import poll_feed
 from service.logs import get_logger
 from service.model import Alert, Item
 from service.notify.config import ChannelBase
@@ -94,8 +94,8 @@ class Pipeline:
         metrics.POLLS.labels(feed_id=feed.id, result=outcome.status).inc()
         if outcome.http_status is not None:
             metrics.HTTP_RESPONSES.labels(code=str(outcome.http_status)).inc()
-        if outcome.error:
-            metrics.POLL_ERRORS.labels(feed_id=feed.id, reason=error_reason(outcome)).inc()
+        if outcome.metric_reason is not None:
+            metrics.POLL_ERRORS.labels(feed_id=feed.id, reason=outcome.metric_reason).inc()
         if outcome.items is not None:
             await self._process(feed, state, outcome.items, now, report)
         await self._health(feed, state, now)
@@ -193,27 +193,6 @@ class Pipeline:
             await self.store.enqueue([OutboxEntry(channel, alert, first_attempt(config, now), now)])
             metrics.ALERTS_QUEUED.labels(channel=channel).inc()
             self._on_queued(channel)
-
-
-def error_reason(outcome: PollOutcome) -> str:
-    """A short, bounded label for a failed poll: http_503, gone, rate_limited, timeout, too_large..."""
-    if outcome.status in ("gone", "rate_limited"):
-        return outcome.status
-    if outcome.http_status is not None:
-        return f"http_{outcome.http_status}"
-    text = (outcome.error or "").lower()
-    for needle, reason in (
-        ("timed out", "timeout"),
-        ("cap", "too_large"),
-        ("redirect", "redirects"),
-        ("parse", "parse"),
-        ("refused", "connect"),
-        ("dns", "dns"),
-        ("tls", "tls"),
-    ):
-        if needle in text:
-            return reason
-    return "network"
 
 
 def first_attempt(config: ChannelBase, now: float) -> float:

@@ -75,11 +75,6 @@ class StatusStore(FeedStates, OutboxAdmin, Protocol):
     """What the report reads: feed states and outbox depth."""
 
 
-async def collect_status(store: StatusStore, feeds: list[str], now: float) -> dict[str, Any]:
-    """The facts behind the report, as plain data (the json format prints exactly this)."""
-    return _facts(await store.list_feeds(), await store.depth(), feeds, now)
-
-
 def _facts(
     states: dict[str, FeedState], depth: dict[str, tuple[int, int]], feeds: list[str], now: float
 ) -> dict[str, Any]:

@@ -141,6 +141,9 @@ class FeedServer:
     async def h_xxe(self, request: web.BaseRequest) -> web.StreamResponse:
         return web.Response(body=xxe_body(self.secret_path))
 
+    async def h_brotli(self, request: web.BaseRequest) -> web.StreamResponse:
+        return web.Response(body=b"\x0b\x02\x80hello\x03", headers={"Content-Encoding": "br"})
+
     async def h_big(self, request: web.BaseRequest) -> web.StreamResponse:
         return web.Response(body=big_valid_feed(1000))
 

@@ -109,6 +109,9 @@ STATE_PROBLEMS = [
     (("deliveries", "retry", "--all"), "redis", "wirewatch deliveries: state store unreachable"),
     (("deliveries", "list"), "ftp", "wirewatch deliveries: state url: unsupported scheme ftp://"),
     (("status",), "ftp", "wirewatch status: state url: unsupported scheme ftp://"),
+    (("status",), "no-host", "wirewatch status: state url 'redis:/127.0.0.1/11': no host"),
+    (("deliveries", "list"), "bad-db", "wirewatch deliveries: state url 'redis://127.0.0.1:6399/x'"),
+    (("run", "--once"), "no-host", "wirewatch run: state url 'redis:/127.0.0.1/11': no host"),
 ]
 
 
@@ -116,9 +119,26 @@ async def test_state_problems_are_one_line(tmp_path: Path) -> None:
     urls = {
         "redis": f"redis://ww:{HOOK_TOKEN}@127.0.0.1:{closed_port()}/0",  # the password must not show
         "ftp": "ftp://state.example/db",
+        "no-host": "redis:/127.0.0.1/11",  # one slash: would silently be db 0 of localhost
+        "bad-db": "redis://127.0.0.1:6399/x",
     }
     rd = hook_rundir(tmp_path, None, "http://127.0.0.1:9")
     for command, kind, message in STATE_PROBLEMS:
         result = await wirewatch(rd, *command, WIREWATCH_STATE_URL=urls[kind], WIREWATCH_STATE_TIMEOUT="0.5")
         assert result.code == 1 and result.out == "", command
         assert result.err.startswith(message) and len(result.err.strip().splitlines()) == 1, result.err
+
+
+async def test_status_in_a_fresh_folder_creates_nothing_and_says_why(tmp_path: Path) -> None:
+    rd = hook_rundir(tmp_path, None, "http://127.0.0.1:9")
+    db = rd.root / "state.db"  # the rundir's WIREWATCH_STATE_URL
+    assert not db.exists()
+    for args in (("status",), ("deliveries", "list")):
+        result = await wirewatch(rd, *args)
+        assert (result.code, result.out) == (1, ""), args
+        assert "no state database at" in result.err and len(result.err.strip().splitlines()) == 1
+    assert not db.exists()
+    (rd.root / "elsewhere").mkdir()
+    result = await wirewatch(rd, "status", "--rules", str(rd.root / "elsewhere" / "rules"))
+    assert result.code == 1 and "rules folder" in result.err and "not found" in result.err
+    assert not db.exists()
