@@ -2,11 +2,10 @@
 
 Synapse runs as a subprocess from its own virtualenv (``make synapse`` builds ``.venv-synapse/``
 from a pinned version; ``WIREWATCH_TEST_SYNAPSE_PYTHON`` names another interpreter), in a
-temporary directory with an SQLite database. It listens on a free loopback port with only the
-client API (which also serves ``/_synapse/admin``): no federation listener, no trusted key
-servers, an empty federation allow-list, no stats reporting, no media repository, no URL
-previews, no presence. A bot user is registered through the shared-secret admin API and its
-message rate limit is switched off, so tests can send as fast as they like.
+temporary directory with an SQLite database, on a free loopback port, configured by
+``synapse_config.py`` to talk to nothing but the tests. A bot user is registered through the
+shared-secret admin API and its message rate limit is switched off, so tests can send as fast
+as they like.
 
     def test_x(synapse: SynapseServer) -> None:
         room = synapse.create_room()              # the server's default room version
@@ -21,7 +20,6 @@ Not installed: the tests that ask for ``synapse`` skip with the reason, and fail
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
@@ -37,11 +35,11 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import yaml
+
+from tests.support.synapse_config import SERVER_NAME, write_config
 
 PYTHON_ENV = "WIREWATCH_TEST_SYNAPSE_PYTHON"
 DEFAULT_PYTHON = Path(__file__).resolve().parents[2] / ".venv-synapse" / "bin" / "python"
-SERVER_NAME = "wirewatch.test"
 START_TIMEOUT = 50.0  # under the per-test timeout (pytest.ini_options) that covers fixture setup
 STOP_TIMEOUT = 15.0
 LOG_TAIL_LINES = 40
@@ -62,72 +60,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _signing_key() -> str:
-    """An ed25519 signing key in Synapse's file format (saves a ``--generate-keys`` run)."""
-    seed = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-    return f"ed25519 a_test {seed}\n"
-
-
-def write_config(home: Path, port: int, shared_secret: str) -> Path:
-    """homeserver.yaml for a fast, silent, single-server Synapse under ``home``."""
-    (home / "signing.key").write_text(_signing_key())
-    log_config = {
-        "version": 1,
-        "formatters": {"plain": {"format": "%(asctime)s %(name)s %(levelname)s %(message)s"}},
-        "handlers": {
-            "file": {
-                "class": "logging.FileHandler",
-                "formatter": "plain",
-                "filename": str(home / "homeserver.log"),
-            }
-        },
-        "loggers": {"synapse.storage.SQL": {"level": "WARNING"}},
-        "root": {"level": "INFO", "handlers": ["file"]},
-        "disable_existing_loggers": False,
-    }
-    (home / "log.yaml").write_text(yaml.safe_dump(log_config))
-    relaxed = {"per_second": 1000, "burst_count": 1000}
-    config: dict[str, Any] = {
-        "server_name": SERVER_NAME,
-        "public_baseurl": f"http://127.0.0.1:{port}/",
-        "pid_file": str(home / "homeserver.pid"),
-        "listeners": [
-            {
-                "port": port,
-                "bind_addresses": ["127.0.0.1"],
-                "type": "http",
-                "tls": False,
-                "x_forwarded": False,
-                "resources": [{"names": ["client"], "compress": False}],
-            }
-        ],
-        "database": {"name": "sqlite3", "args": {"database": str(home / "homeserver.db")}},
-        "log_config": str(home / "log.yaml"),
-        "signing_key_path": str(home / "signing.key"),
-        "media_store_path": str(home / "media"),
-        "enable_media_repo": False,
-        "url_preview_enabled": False,
-        "report_stats": False,
-        "enable_metrics": False,
-        "trusted_key_servers": [],
-        "suppress_key_server_warning": True,
-        "federation_domain_whitelist": [],
-        "presence": {"enabled": False},
-        "enable_registration": False,
-        "registration_shared_secret": shared_secret,
-        "macaroon_secret_key": secrets.token_hex(16),
-        "form_secret": secrets.token_hex(16),
-        "rc_message": relaxed,
-        "rc_registration": relaxed,
-        "rc_login": {"address": relaxed, "account": relaxed, "failed_attempts": relaxed},
-        "rc_joins": {"local": relaxed, "remote": relaxed},
-        "rc_room_creation": relaxed,
-    }
-    path = home / "homeserver.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 def log_tail(home: Path) -> str:
@@ -298,4 +230,4 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]
         pytest.fail(failure, pytrace=False)
 
 
-__all__ = ["SynapseServer", "start_synapse", "synapse", "synapse_python"]
+__all__ = ["SERVER_NAME", "SynapseServer", "start_synapse", "synapse", "synapse_python"]
