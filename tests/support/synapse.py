@@ -173,12 +173,13 @@ def _wait_until_up(process: subprocess.Popen[bytes], http: httpx.Client, url: st
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to Synapse's own process group (a wrapper such as strace goes too), then SIGKILL."""
     if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
@@ -194,6 +195,7 @@ def start_synapse(python: Path, home: Path) -> Iterator[SynapseServer]:
             stdin=subprocess.DEVNULL,
             stdout=console,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches pytest, whose teardown stops Synapse
         )
         try:
             problem = _wait_until_up(process, http, url)
