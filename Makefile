@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint format typecheck bench clean
+.PHONY: run test check lint format typecheck bench clean synapse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,23 @@ run: $(STAMP)
 	@echo "wirewatch: bundled example in rules/ (demo state $(DEMO_STATE), reset on every make run); Ctrl-C stops"
 	WIREWATCH_STATE_URL=sqlite:///./$(DEMO_STATE) $(BIN)/wirewatch run
 
-## test: every test (Redis tests skip locally with a reason when no Redis answers; never under CI=true)
-test: $(STAMP)
+## synapse: a real Matrix homeserver for the tests, in its own virtualenv (Twisted and its many
+## dependencies stay out of .venv); built once per pinned version, run by tests/support/synapse.py
+SYNAPSE_VERSION := 1.163.2
+SYNAPSE_VENV    := .venv-synapse
+SYNAPSE_STAMP   := $(SYNAPSE_VENV)/.installed-$(SYNAPSE_VERSION)
+
+$(SYNAPSE_STAMP):
+	rm -rf $(SYNAPSE_VENV)
+	$(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SYNAPSE_VENV)/bin/pip install --quiet 'matrix-synapse==$(SYNAPSE_VERSION)'
+	touch $@
+
+synapse: $(SYNAPSE_STAMP)
+
+## test: every test (Redis and Synapse tests skip locally with a reason when missing; never under CI=true)
+test: $(STAMP) $(SYNAPSE_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -44,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.poll_bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SYNAPSE_VENV) var .pytest_cache .mypy_cache .ruff_cache

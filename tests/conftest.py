@@ -1,4 +1,4 @@
-"""Shared fixtures: a private test Redis, the state store over every backend, ../shared.
+"""Shared fixtures: a private test Redis, the state store over every backend, ../shared, Synapse.
 
 Redis: the session starts its own ``redis-server`` (``tests/support/redis_server.py``) on a free
 loopback port in a temporary folder, and every test that asks for ``redis_url`` gets database 0
@@ -21,6 +21,8 @@ from service.state.base import FullStore
 from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore
 from tests.support.redis_server import RedisServer, RedisServerMissing
+
+pytest_plugins = ["tests.support.synapse"]  # the session-wide ``synapse`` homeserver fixture
 
 # small limits so the contract tests can cross them with an injected clock
 TEST_LIMITS: dict[str, Any] = {"seen_ttl": 100.0, "seen_max": 5, "dedup_ttl": 1000.0}
