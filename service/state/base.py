@@ -105,6 +105,10 @@ class StateUnavailable(Exception):
     """The state store cannot be reached; the caller keeps going and tries again later."""
 
 
+class StateInUse(Exception):
+    """Another process holds a store that allows only one (a SQLite file): the message names it."""
+
+
 class BadStateUrl(ValueError):
     """WIREWATCH_STATE_URL names no store we know how to open; the message says the accepted forms
     and never repeats a password."""

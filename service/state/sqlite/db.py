@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from service.state.base import BadStateUrl, StateUnavailable
+from service.state.sqlite.lock import FileLock
 
 SCHEMA_VERSION = 2
 CORE_SCHEMA = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
@@ -126,10 +127,18 @@ class SqliteBase:
     migrations: dict[int, str] = {}  # schema version -> what brings an older database to it
 
     def __init__(
-        self, path: str, *, seen_ttl: float, seen_max: int, dedup_ttl: float, read_only: bool = False
+        self,
+        path: str,
+        *,
+        seen_ttl: float,
+        seen_max: int,
+        dedup_ttl: float,
+        read_only: bool = False,
+        exclusive: bool = False,
     ) -> None:
         self._path = path
         self._read_only = read_only
+        self._lock = FileLock(path) if exclusive and path != ":memory:" else None
         self._seen_ttl = seen_ttl
         self._seen_max = seen_max
         self._dedup_ttl = dedup_ttl
@@ -142,7 +151,11 @@ class SqliteBase:
         return f"sqlite:{self._path}"
 
     async def open(self) -> None:
-        """Create the folder, the file and the schema; check the schema version."""
+        """Create the folder, the file and the schema; check the schema version. An ``exclusive``
+        store first takes the file's lock (StateInUse names the process holding it)."""
+        if self._lock is not None:
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
         await self._run(lambda db: None)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -177,6 +190,8 @@ class SqliteBase:
 
         await asyncio.get_running_loop().run_in_executor(self._pool, shut)
         self._pool.shutdown(wait=True)
+        if self._lock is not None:
+            self._lock.release()
 
     async def _update(self, sql: str, head: Sequence[object], ids: Sequence[str]) -> int:
         """Run ``sql`` (ending in ``id = ?``) once per id in one transaction; rows changed."""
