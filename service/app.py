@@ -28,6 +28,7 @@ from service.notify.base import Notifier
 from service.notify.registry import NotifierContext, build_notifier
 from service.ops.http import OpsServer, store_ready
 from service.pipeline import Pipeline
+from service.recovery import StateWatch
 from service.rules import Rules, load_rules
 from service.scheduler import FeedScheduler
 from service.settings import Settings
@@ -86,11 +87,23 @@ async def build_service(
         )
         channels = Channels(NotifierContext(send_client, settings), [])
         stack.push_async_callback(channels.aclose)
-        delivery = Delivery(store, settings, clock)
+        watch = StateWatch(store, clock)
+        await _start_watch(watch)
+        delivery = Delivery(store, settings, clock, watch=watch)
         delivery.set_routes(channels.routes(rules))
-        pipeline = Pipeline(settings, store, feed_client, rules, on_queued=delivery.poke, clock=clock)
+        pipeline = Pipeline(
+            settings, store, feed_client, rules, on_queued=delivery.poke, clock=clock, watch=watch
+        )
         scheduler = FeedScheduler(pipeline.poll_next)
-        yield Service(settings, rules, store, pipeline, delivery, scheduler, channels)
+        yield Service(settings, rules, store, pipeline, delivery, scheduler, channels, watch)
+
+
+async def _start_watch(watch: StateWatch) -> None:
+    """Adopt the store's marker now; a shared store that is down is tolerated (checked later)."""
+    try:
+        await watch.start()
+    except StateUnavailable:
+        pass
 
 
 class Service:
@@ -105,6 +118,7 @@ class Service:
         delivery: Delivery,
         scheduler: FeedScheduler,
         channels: Channels,
+        watch: StateWatch,
     ) -> None:
         self.settings = settings
         self.rules = rules
@@ -113,6 +127,7 @@ class Service:
         self.delivery = delivery
         self.scheduler = scheduler
         self.channels = channels
+        self.watch = watch
 
     # -- run --once ---------------------------------------------------------------------------
 
@@ -170,7 +185,8 @@ class Service:
         return server
 
     async def _ready(self) -> str | None:
-        return await store_ready(self.store)
+        """Ready when the store answers and the latest polls and deliveries could use it."""
+        return await store_ready(self.store) or self.watch.problem()
 
     async def _depth_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -14,6 +14,7 @@ Who updates what (the names are the contract):
 - delivery: ``ALERTS_DELIVERED`` / ``ALERTS_RETRIED`` / ``ALERTS_DEAD`` / ``CHANNEL_PAUSES{channel}``,
   ``observe_delivery`` for ``DELIVERY_LATENCY``, ``set_outbox_depth`` for ``OUTBOX_DEPTH``.
 - rules reload: ``RULES_RELOADS{result}`` (ok | failed).
+- recovery: ``STATE_WIPES`` (the store's marker was gone; see ``service/recovery.py``).
 
 ``wirewatch_http_not_modified_ratio`` is derived from ``HTTP_RESPONSES`` at scrape time.
 """
@@ -64,6 +65,11 @@ ALERTS_DEAD = Counter(
     "wirewatch_alerts_dead_lettered",
     "Alerts given up on (dead letters)",
     ["channel"],
+    registry=REGISTRY,
+)
+STATE_WIPES = Counter(
+    "wirewatch_state_wipes",
+    "Times the state store was found wiped (marker gone) and repaired from memory",
     registry=REGISTRY,
 )
 CHANNEL_PAUSES = Counter(

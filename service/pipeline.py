@@ -24,6 +24,7 @@ from service.feeds.poll import poll_feed
 from service.logs import get_logger
 from service.model import Alert, Item
 from service.notify.config import ChannelBase
+from service.recovery import StateWatch
 from service.rules import Rules
 from service.settings import Settings
 from service.state.base import FeedState, OutboxEntry, PollStore, StateUnavailable
@@ -56,8 +57,10 @@ class Pipeline:
         on_queued: Callable[[str], None] = lambda channel: None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        watch: StateWatch | None = None,
     ) -> None:
         self.settings = settings
+        self._watch = watch
         self.store = store
         self.client = client
         self.rules = rules
@@ -78,15 +81,24 @@ class Pipeline:
     async def poll(self, feed: Feed) -> PollReport:
         async with self._limit:
             try:
-                return await self._poll(feed)
+                report = await self._poll(feed)
             except StateUnavailable as exc:
                 log.error("state_unavailable", feed_id=feed.id, error=str(exc))
+                self._saw(str(exc))
                 return PollReport(feed.id, "error", error=str(exc))
             except Exception as exc:  # a bug must cost one poll, not the service
                 log.exception("poll_crashed", feed_id=feed.id, error=repr(exc))
                 return PollReport(feed.id, "error", error=repr(exc))
+            self._saw(None)
+            return report
+
+    def _saw(self, error: str | None) -> None:
+        if self._watch is not None:
+            self._watch.saw("poll", error)
 
     async def _poll(self, feed: Feed) -> PollReport:
+        if self._watch is not None:
+            await self._watch.check()  # a wiped store is repaired before it misleads this poll
         state = await self.store.get_feed(feed.id)
         now = self._clock()
         outcome = await poll_feed(feed, state, self.client, self.settings, now, self._rng)
@@ -100,6 +112,8 @@ class Pipeline:
             await self._process(feed, state, outcome.items, now, report)
         await self._health(feed, state, now)
         await self.store.put_feed(feed.id, state)
+        if self._watch is not None:
+            self._watch.feed_written(feed.id, state)
         report.next_poll = state.next_poll
         return report
 
@@ -115,9 +129,12 @@ class Pipeline:
         if not state.primed:
             report.primed = len(fresh) - len(alertable)
             log.info("feed_primed", feed_id=feed.id, primed=report.primed, alerting=len(alertable))
+        keys: dict[str, list[str]] = {i.id: [] for i in fresh}  # item -> keys of the alerts it made
         for item in alertable:
-            report.alerts.extend(await self._alert(item, now))
+            report.alerts.extend(await self._alert(item, now, keys[item.id]))
         await self.store.mark_seen(feed.id, [i.id for i in fresh], now)
+        if self._watch is not None:
+            self._watch.items_seen(feed.id, keys)
         state.primed = True
         report.new_items = len(fresh)
         metrics.ITEMS_NEW.labels(feed_id=feed.id).inc(len(fresh))
@@ -134,7 +151,9 @@ class Pipeline:
         cutoff = now - float(feed.backfill)
         return [i for i in items if i.published and i.published.timestamp() >= cutoff]
 
-    async def _alert(self, item: Item, now: float) -> list[Alert]:
+    async def _alert(self, item: Item, now: float, keys: list[str]) -> list[Alert]:
+        """Queue the item's alerts (one per matching watchlist, deduplicated by key); every key
+        it makes is added to ``keys``, queued now or already claimed."""
         queued: list[Alert] = []
         created = datetime.fromtimestamp(now, UTC)
         for match in self.rules.matcher.match(item):
@@ -150,6 +169,7 @@ class Pipeline:
             entries = self._entries(alert, self.rules.routes[match.watchlist], now)
             if not entries:
                 continue
+            keys.append(alert.key)
             if await self.store.claim_and_enqueue(alert.key, entries, now):
                 queued.append(alert)
                 for entry in entries:

@@ -105,6 +105,10 @@ class StateUnavailable(Exception):
     """The state store cannot be reached; the caller keeps going and tries again later."""
 
 
+class StateDamaged(StateUnavailable):
+    """The store's data cannot be read (a damaged SQLite file); the message says what to do."""
+
+
 class StateInUse(Exception):
     """Another process holds a store that allows only one (a SQLite file): the message names it."""
 
@@ -226,6 +230,20 @@ class OutboxAdmin(Protocol):
         """Per channel: (pending, dead)."""
 
 
+class Recovery(Protocol):
+    """What lets a running service notice a wiped store (FLUSHDB, a Redis without persistence
+    restarted, a failover to an empty replica) and put back what it knows."""
+
+    async def epoch(self) -> str | None:
+        """The marker written when the store was first used; None once it is gone (wiped)."""
+
+    async def ensure_epoch(self, candidate: str) -> str:
+        """Write ``candidate`` as the marker unless one exists; the marker now in force."""
+
+    async def restore_claims(self, alert_keys: Sequence[str], now: float) -> None:
+        """Claim these keys again (as sent at ``now``), so dedup holds after a wipe."""
+
+
 class PollStore(FeedStates, SeenSet, Outbox, Protocol):
     """What one poll writes: feed state, seen ids, and the alerts it queues."""
 
@@ -234,5 +252,5 @@ class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
     """What the operator commands read and change."""
 
 
-class FullStore(StateStore, FeedStates, SeenSet, Outbox, OutboxAdmin, Protocol):
+class FullStore(StateStore, FeedStates, SeenSet, Outbox, OutboxAdmin, Recovery, Protocol):
     """Every role: what the SQLite and Redis stores implement (the contract suite checks it)."""

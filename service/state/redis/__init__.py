@@ -10,9 +10,10 @@ from __future__ import annotations
 from service.state.redis.base import redis_location
 from service.state.redis.feeds import RedisFeeds, RedisSeen
 from service.state.redis.outbox import RedisOutbox, RedisOutboxAdmin
+from service.state.redis.recovery import RedisRecovery
 
 __all__ = ["RedisStore", "redis_location"]
 
 
-class RedisStore(RedisFeeds, RedisSeen, RedisOutbox, RedisOutboxAdmin):
+class RedisStore(RedisFeeds, RedisSeen, RedisOutbox, RedisOutboxAdmin, RedisRecovery):
     """StateStore on one Redis database."""

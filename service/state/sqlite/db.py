@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from service.state.base import BadStateUrl, StateUnavailable
+from service.state.base import BadStateUrl, StateDamaged, StateUnavailable
 from service.state.sqlite.lock import FileLock
 
 SCHEMA_VERSION = 2
@@ -107,6 +107,18 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 
 T = TypeVar("T")
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def damaged(path: str, exc: BaseException) -> str:
+    """One line: what is wrong with the file and what to do about it."""
+    return (
+        f"state db {path} is damaged ({exc}): stop wirewatch, move the file aside "
+        f"(mv {path} {path}.damaged) and start again; it starts afresh (feeds are primed again, "
+        "alerts still queued in the damaged file are not sent)"
+    )
+
+
 CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
 
@@ -169,8 +181,12 @@ class SqliteBase:
                     return fn(self._db)
                 with transaction(self._db):
                     return fn(self._db)
-            except (sqlite3.OperationalError, OSError) as exc:
+            except (sqlite3.OperationalError, OSError) as exc:  # locked, disk full, unreadable
                 raise StateUnavailable(f"state db {self._path}: {exc}") from None
+            except sqlite3.DatabaseError as exc:
+                if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DAMAGED:
+                    raise StateDamaged(damaged(self._path, exc)) from None
+                raise
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
