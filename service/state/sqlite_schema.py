@@ -1,11 +1,13 @@
 """The SQLite store's schema, its version check, and how a connection is opened.
 
-Opening creates the folder and the file, turns on WAL (readers never block the one writer),
-creates missing tables, and refuses a database written by a newer Wirewatch.
+Opening creates the folder and the file (or says which uid cannot write them), turns on WAL
+(readers never block the one writer), creates missing tables, and refuses a database written by a
+newer Wirewatch.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,10 +45,31 @@ def sqlite_path(url: str) -> str:
     return path
 
 
+def check_writable(path: str) -> None:
+    """Create ``path``'s folder if missing; raise StateUnavailable saying which uid cannot write.
+
+    SQLite alone says "unable to open database file", or opens a read-only file and fails at the
+    first write. In the image the folder is a volume; a host folder mounted on it keeps its host
+    owner, so the message names the uid that needs it and the chown that gives it.
+    """
+    folder, uid, gid = Path(path).absolute().parent, os.getuid(), os.getgid()
+    owned = f"(a host folder mounted there must be owned by uid {uid}: chown -R {uid}:{gid} <folder>)"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        raise StateUnavailable(
+            f"state folder {folder} cannot be created by uid {uid} (its parent is not writable)"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StateUnavailable(f"state folder {folder} is not writable by uid {uid} {owned}")
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        raise StateUnavailable(f"state file {path} is not writable by uid {uid} {owned}")
+
+
 def connect(path: str) -> sqlite3.Connection:
     """Open (creating as needed) the database at ``path`` with the current schema."""
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        check_writable(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.row_factory = sqlite3.Row
     try:
