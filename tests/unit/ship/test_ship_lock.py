@@ -26,7 +26,7 @@ def pins(lock: Path) -> dict[str, Requirement]:
         text = line.split("#", 1)[0].strip()
         if text:
             req = Requirement(text)
-            found[canonicalize_name(req.name)] = req
+            found[str(canonicalize_name(req.name))] = req
     return found
 
 
@@ -76,6 +76,6 @@ def test_runtime_lock_is_the_dev_lock_without_dev_tools() -> None:
 
 def test_lint_and_type_tools_are_pinned_exactly_in_pyproject() -> None:
     """A new ruff or mypy release can reformat or flag code; moving to one is a deliberate commit."""
-    dev = {canonicalize_name(r.name): r for r in declared("dev")}
+    dev = {str(canonicalize_name(r.name)): r for r in declared("dev")}
     for tool in ("ruff", "mypy"):
         assert str(dev[tool].specifier).startswith("=="), f"pyproject.toml: pin {tool} exactly"
