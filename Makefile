@@ -29,13 +29,15 @@ $(STAMP): pyproject.toml $(DEV_LOCK) $(RUNTIME_LOCK)
 UV_VERSION := 0.13.8
 LOCK_VENV  := .venv-lock
 UV         := $(LOCK_VENV)/bin/uv
+UV_STAMP   := $(LOCK_VENV)/.uv-$(UV_VERSION)
 LOCK_FLAGS := --quiet --universal --python-version 3.11 --annotation-style line --custom-compile-command 'make lock' $(LOCK_ARGS)
 
-$(UV):
+$(UV_STAMP):
 	$(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/pip install --quiet uv==$(UV_VERSION)
+	touch $@
 
-lock: $(UV)
+lock: $(UV_STAMP)
 	@mkdir -p requirements
 	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) --output-file $(DEV_LOCK)
 	$(UV) pip compile pyproject.toml --constraint $(DEV_LOCK) $(LOCK_FLAGS) --output-file $(RUNTIME_LOCK)

@@ -19,14 +19,15 @@ LOCKS = {"runtime": ROOT / "requirements" / "runtime.txt", "dev": ROOT / "requir
 RELOCK = "run `make lock` and commit requirements/"
 
 
-def pins(lock: Path) -> dict[str, Requirement]:
-    """``name -> Requirement`` for each ``name==version [; marker]  # via ...`` line."""
-    found: dict[str, Requirement] = {}
+def pins(lock: Path) -> dict[str, list[Requirement]]:
+    """``name -> [Requirement]`` from ``name==version [; marker]  # via ...`` lines (a universal
+    lock may pin one package twice, for different Python versions)."""
+    found: dict[str, list[Requirement]] = {}
     for line in lock.read_text(encoding="utf-8").splitlines():
         text = line.split("#", 1)[0].strip()
         if text:
             req = Requirement(text)
-            found[str(canonicalize_name(req.name))] = req
+            found.setdefault(str(canonicalize_name(req.name)), []).append(req)
     return found
 
 
@@ -40,10 +41,9 @@ def declared(group: str) -> list[Requirement]:
 
 @pytest.mark.parametrize("group", ["runtime", "dev"])
 def test_every_pin_is_one_exact_version(group: str) -> None:
-    loose = [
-        str(r) for r in pins(LOCKS[group]).values() if len(r.specifier) != 1 or "==" not in str(r.specifier)
-    ]
-    assert not loose, f"{LOCKS[group].name}: not pinned exactly: {loose}"
+    every = [r for reqs in pins(LOCKS[group]).values() for r in reqs]
+    loose = [str(r) for r in every if len(r.specifier) != 1 or "==" not in str(r.specifier)]
+    assert every and not loose, f"{LOCKS[group].name}: not pinned exactly: {loose}"
 
 
 @pytest.mark.parametrize("group", ["runtime", "dev"])
@@ -51,25 +51,26 @@ def test_lock_pins_every_declared_dependency_within_its_bounds(group: str) -> No
     locked = pins(LOCKS[group])
     problems = []
     for req in declared(group):
-        pin = locked.get(canonicalize_name(req.name))
-        if pin is None:
+        found = locked.get(str(canonicalize_name(req.name)), [])
+        if not found:
             problems.append(f"{req.name} is not in the lock")
-            continue
-        version = next(iter(pin.specifier)).version
-        if not req.specifier.contains(version, prereleases=True):
-            problems.append(f"{req.name}=={version} is outside {req.specifier}")
+        for pin in found:
+            version = next(iter(pin.specifier)).version
+            if not req.specifier.contains(version, prereleases=True):
+                problems.append(f"{req.name}=={version} is outside {req.specifier}")
     assert not problems, f"{LOCKS[group].name}: {'; '.join(problems)}: {RELOCK}"
 
 
 def test_runtime_lock_is_the_dev_lock_without_dev_tools() -> None:
     """The image runs the versions CI tested, and none of the test or lint tools."""
     runtime, dev = pins(LOCKS["runtime"]), pins(LOCKS["dev"])
+    # pin by pin, markers included (uv writes a package's pins in the same order in both files)
     differ = [
         f"{name}: {runtime[name]} vs {dev.get(name)}" for name in runtime if runtime[name] != dev.get(name)
     ]
     assert not differ, f"runtime and dev locks disagree: {differ}: {RELOCK}"
-    runtime_names = {canonicalize_name(r.name) for r in declared("runtime")}
-    dev_only = {canonicalize_name(r.name) for r in declared("dev")} - runtime_names
+    runtime_names = {str(canonicalize_name(r.name)) for r in declared("runtime")}
+    dev_only = {str(canonicalize_name(r.name)) for r in declared("dev")} - runtime_names
     assert dev_only, "pyproject.toml lists dev tools"
     assert not dev_only & set(runtime), f"dev tools in the runtime lock: {sorted(dev_only & set(runtime))}"
 
