@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 DEV_LOCK     := requirements/dev.txt
 RUNTIME_LOCK := requirements/runtime.txt
 
-.PHONY: run test check lint format typecheck bench lock clean
+.PHONY: run test check lint format typecheck bench lock clean synapse
 
 # The venv is rebuilt in place when pyproject.toml or a lock changes: exactly the locked versions,
 # then the project itself without resolving again. `pip check` fails when pyproject.toml asks for
@@ -49,8 +49,23 @@ run: $(STAMP)
 	@echo "wirewatch: bundled example in rules/ (demo state $(DEMO_STATE), reset on every make run); Ctrl-C stops"
 	WIREWATCH_STATE_URL=sqlite:///./$(DEMO_STATE) $(BIN)/wirewatch run
 
-## test: every test (Redis tests skip locally with a reason when no Redis answers; never under CI=true)
-test: $(STAMP)
+## synapse: a real Matrix homeserver for the tests, in its own virtualenv (Twisted and its many
+## dependencies stay out of .venv); built once per pinned version, run by tests/support/synapse.py
+SYNAPSE_VERSION := 1.163.2
+SYNAPSE_VENV    := .venv-synapse
+SYNAPSE_STAMP   := $(SYNAPSE_VENV)/.installed-$(SYNAPSE_VERSION)
+
+$(SYNAPSE_STAMP):
+	rm -rf $(SYNAPSE_VENV)
+	$(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SYNAPSE_VENV)/bin/pip install --quiet 'matrix-synapse==$(SYNAPSE_VERSION)'
+	touch $@
+
+synapse: $(SYNAPSE_STAMP)
+
+## test: every test (Redis and Synapse tests skip locally with a reason when missing; never under CI=true)
+test: $(STAMP) $(SYNAPSE_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -74,4 +89,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.poll_bench
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) $(SYNAPSE_VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -25,8 +25,8 @@ from collections.abc import Callable
 import httpx
 
 from bench.feed_server import etag, feed_body
-from service.config.feeds import Feed
 from service.feeds.client import make_baseline_client, make_client
+from service.feeds.config import Feed
 from service.feeds.poll import poll_feed
 from service.settings import Settings
 from service.state.base import FeedState

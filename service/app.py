@@ -1,20 +1,25 @@
-"""The running service: wires rules, state, pipeline, delivery, scheduler, reload and ops together."""
+"""The composition root: ``build_service`` makes every part once; ``Service`` runs them.
+
+``build_service(settings)`` loads the rules, opens the state store, creates the HTTP clients, the
+pipeline, the delivery worker and the scheduler, and closes all of them on exit. ``Service``
+receives those finished parts and only runs them: once (``run_once``) or until a signal
+(``run_forever``), reloading ``rules/`` when a file changes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import time
-from collections.abc import Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from watchfiles import awatch
 
 from service import metrics
-from service.config.feeds import Feed
-from service.config.rules import Rules, load_rules
 from service.config.yamlfile import ConfigError
 from service.delivery import ChannelRoute, Delivery
 from service.feeds.client import make_client
@@ -23,73 +28,95 @@ from service.notify.base import Notifier
 from service.notify.registry import NotifierContext, build_notifier
 from service.ops.http import OpsServer, store_ready
 from service.pipeline import Pipeline
+from service.rules import Rules, load_rules
 from service.scheduler import FeedScheduler
 from service.settings import Settings
-from service.state.base import StateStore, StateUnavailable
+from service.state.base import FullStore, StateUnavailable
+from service.state.open import open_store
 
 log = get_logger(__name__)
+Clock = Callable[[], float]
 
 
-class Service:
-    def __init__(
-        self,
-        settings: Settings,
-        rules: Rules,
-        store: StateStore,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.settings = settings
-        self.rules = rules
-        self.store = store
-        self.clock = clock
-        self._stack = AsyncExitStack()
-        self._notifiers: list[Notifier] = []
-        self.delivery = Delivery(store, settings, clock)
-        self.pipeline: Pipeline | None = None
-        self._scheduler_ref: FeedScheduler | None = None
+@dataclass
+class Channels:
+    """The notifiers of the current rules, rebuilt on reload (they share the send client, which
+    ``build_service`` owns, so a replaced notifier holds nothing to close)."""
 
-    async def __aenter__(self) -> Service:
-        feed_client = await self._stack.enter_async_context(make_client(self.settings))
-        self._send_client = await self._stack.enter_async_context(
-            httpx.AsyncClient(
-                timeout=self.settings.send_timeout,
-                follow_redirects=False,
-                headers={"User-Agent": self.settings.user_agent},
-            )
-        )
-        self.pipeline = Pipeline(
-            self.settings,
-            self.store,
-            feed_client,
-            self.rules,
-            on_queued=self.delivery.poke,
-            clock=self.clock,
-        )
-        self.delivery.set_routes(self._routes(self.rules))
-        return self
+    context: NotifierContext
+    notifiers: list[Notifier]
 
-    async def __aexit__(self, *exc: object) -> None:
-        for notifier in self._notifiers:
+    def routes(self, rules: Rules) -> list[ChannelRoute]:
+        routes = [
+            ChannelRoute(name, build_notifier(name, config, self.context), config)
+            for name, config in rules.channels.items()
+        ]
+        self.notifiers = [route.notifier for route in routes]
+        return routes
+
+    async def aclose(self) -> None:
+        for notifier in self.notifiers:
             try:
                 await notifier.aclose()
             except Exception as err:  # closing must not mask the real exit
                 log.warning("notifier_close_failed", channel=notifier.name, error=type(err).__name__)
-        await self._stack.aclose()
 
-    def _routes(self, rules: Rules) -> list[ChannelRoute]:
-        ctx = NotifierContext(self._send_client, self.settings)
-        routes = [
-            ChannelRoute(name, build_notifier(name, config, ctx), config)
-            for name, config in rules.channels.items()
-        ]
-        self._notifiers = [route.notifier for route in routes]
-        return routes
+
+@asynccontextmanager
+async def build_service(
+    settings: Settings, *, once: bool = False, clock: Clock = time.time
+) -> AsyncIterator[Service]:
+    """Every part of a running Wirewatch, closed in reverse order on exit.
+
+    Raises ConfigError (the rules have problems), BadStateUrl, or StateUnavailable (the store
+    cannot be opened; a shared Redis that is down at start is tolerated unless ``once``).
+    """
+    rules = load_rules(settings.rules_dir)
+    async with AsyncExitStack() as stack:
+        store = await open_store(settings.state_url, settings, tolerate_down=not once)
+        stack.push_async_callback(store.close)
+        feed_client = await stack.enter_async_context(make_client(settings))
+        send_client = await stack.enter_async_context(
+            httpx.AsyncClient(
+                timeout=settings.send_timeout,
+                follow_redirects=False,
+                headers={"User-Agent": settings.user_agent},
+            )
+        )
+        channels = Channels(NotifierContext(send_client, settings), [])
+        stack.push_async_callback(channels.aclose)
+        delivery = Delivery(store, settings, clock)
+        delivery.set_routes(channels.routes(rules))
+        pipeline = Pipeline(settings, store, feed_client, rules, on_queued=delivery.poke, clock=clock)
+        scheduler = FeedScheduler(pipeline.poll_next)
+        yield Service(settings, rules, store, pipeline, delivery, scheduler, channels)
+
+
+class Service:
+    """Runs the parts ``build_service`` made; swaps rules into them on reload."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        rules: Rules,
+        store: FullStore,
+        pipeline: Pipeline,
+        delivery: Delivery,
+        scheduler: FeedScheduler,
+        channels: Channels,
+    ) -> None:
+        self.settings = settings
+        self.rules = rules
+        self.store = store
+        self.pipeline = pipeline
+        self.delivery = delivery
+        self.scheduler = scheduler
+        self.channels = channels
 
     # -- run --once ---------------------------------------------------------------------------
 
     async def run_once(self, drain_timeout: float) -> int:
         """Poll every feed once, deliver until the outbox is empty or the timeout; return what is left."""
-        assert self.pipeline is not None
         reports = await self.pipeline.poll_all()
         new = sum(r.new_items for r in reports)
         queued = sum(len(r.alerts) for r in reports)
@@ -103,15 +130,12 @@ class Service:
     # -- run (service) ------------------------------------------------------------------------
 
     async def run_forever(self) -> None:
-        assert self.pipeline is not None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        scheduler = FeedScheduler(self._scheduled_poll)
-        self._scheduler_ref = scheduler
         ops = await self._start_ops()
-        scheduler.start(self.rules.feeds)
+        self.scheduler.start(self.rules.feeds)
         self.delivery.start()
         watcher = asyncio.create_task(self._watch_rules(stop), name="rules-watch")
         depth = asyncio.create_task(self._depth_loop(stop), name="outbox-depth")
@@ -120,13 +144,13 @@ class Service:
             feeds=len(self.rules.feeds),
             watchlists=len(self.rules.watchlists),
             channels=len(self.rules.channels),
-            state=_scheme(self.settings.state_url),
+            state=self.store.location,
         )
         try:
             await stop.wait()
         finally:
             log.info("service_stopping")
-            scheduler.shutdown()
+            self.scheduler.shutdown()
             watcher.cancel()
             depth.cancel()
             await asyncio.gather(watcher, depth, return_exceptions=True)
@@ -137,15 +161,9 @@ class Service:
                 loop.remove_signal_handler(sig)
             log.info("service_stopped")
 
-    async def _scheduled_poll(self, feed: Feed) -> float | None:
-        assert self.pipeline is not None
-        report = await self.pipeline.poll(feed)
-        return report.next_poll
-
     async def _start_ops(self) -> OpsServer | None:
         if not self.settings.http_addr:
             return None
-
         server = OpsServer(self.settings.http_addr, self._ready)
         await server.start()
         return server
@@ -182,12 +200,10 @@ class Service:
             for problem in exc.problems:
                 log.error("rules_invalid", problem=str(problem), hint="previous rules stay in force")
             return False
-        assert self.pipeline is not None
         self.rules = rules
         self.pipeline.rules = rules
-        self.delivery.set_routes(self._routes(rules))
-        if self._scheduler_ref is not None:
-            self._scheduler_ref.sync(rules.feeds)
+        self.delivery.set_routes(self.channels.routes(rules))
+        self.scheduler.sync(rules.feeds)
         metrics.RULES_RELOADS.labels(result="ok").inc()
         log.info(
             "rules_reloaded",
@@ -196,7 +212,3 @@ class Service:
             channels=len(rules.channels),
         )
         return True
-
-
-def _scheme(url: str) -> str:
-    return url.split(":", 1)[0]

@@ -25,11 +25,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from service import metrics
-from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.notify.base import Batch, Notifier, SendResult
+from service.notify.config import ChannelBase
 from service.settings import Settings
-from service.state.base import OutboxEntry, StateStore, StateUnavailable
+from service.state.base import Outbox, OutboxEntry, StateUnavailable
 
 log = get_logger(__name__)
 
@@ -71,7 +71,7 @@ def retry_delay(attempts: int, settings: Settings, retry_after: float | None, rn
 class Delivery:
     def __init__(
         self,
-        store: StateStore,
+        store: Outbox,
         settings: Settings,
         clock: Clock = time.time,
         rng: random.Random | None = None,

@@ -26,6 +26,7 @@ import re
 import sys
 from collections.abc import Mapping, MutableMapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 
@@ -45,6 +46,21 @@ _SECRET_TEXT: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 _THIRD_PARTY_LEVEL = logging.WARNING
+
+
+def redact_url(url: str) -> str:
+    """``url`` without userinfo, query or fragment (they may hold tokens): the one form of a URL
+    that logs, errors, alerts and status output show."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:
+        return "<invalid url>"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def scrub_text(text: str) -> str:

@@ -17,16 +17,16 @@ from datetime import UTC, datetime
 import httpx
 
 from service import metrics
-from service.config.channels import ChannelBase
-from service.config.feeds import Feed
-from service.config.rules import Rules
 from service.dedup import alert_key
-from service.feeds.poll import PollOutcome, poll_feed
-from service.health import assess, health_alert
+from service.feeds.config import Feed
+from service.feeds.health import assess, health_alert
+from service.feeds.poll import poll_feed
 from service.logs import get_logger
 from service.model import Alert, Item
+from service.notify.config import ChannelBase
+from service.rules import Rules
 from service.settings import Settings
-from service.state.base import FeedState, OutboxEntry, StateStore, StateUnavailable
+from service.state.base import FeedState, OutboxEntry, PollStore, StateUnavailable
 
 log = get_logger(__name__)
 
@@ -50,7 +50,7 @@ class Pipeline:
     def __init__(
         self,
         settings: Settings,
-        store: StateStore,
+        store: PollStore,
         client: httpx.AsyncClient,
         rules: Rules,
         on_queued: Callable[[str], None] = lambda channel: None,
@@ -71,6 +71,10 @@ class Pipeline:
         chosen = list(self.rules.feeds if feeds is None else feeds)
         return list(await asyncio.gather(*(self.poll(feed) for feed in chosen)))
 
+    async def poll_next(self, feed: Feed) -> float | None:
+        """One scheduled poll; returns when the feed wants its next one (the scheduler's hook)."""
+        return (await self.poll(feed)).next_poll
+
     async def poll(self, feed: Feed) -> PollReport:
         async with self._limit:
             try:
@@ -90,8 +94,8 @@ class Pipeline:
         metrics.POLLS.labels(feed_id=feed.id, result=outcome.status).inc()
         if outcome.http_status is not None:
             metrics.HTTP_RESPONSES.labels(code=str(outcome.http_status)).inc()
-        if outcome.error:
-            metrics.POLL_ERRORS.labels(feed_id=feed.id, reason=error_reason(outcome)).inc()
+        if outcome.metric_reason is not None:
+            metrics.POLL_ERRORS.labels(feed_id=feed.id, reason=outcome.metric_reason).inc()
         if outcome.items is not None:
             await self._process(feed, state, outcome.items, now, report)
         await self._health(feed, state, now)
@@ -189,27 +193,6 @@ class Pipeline:
             await self.store.enqueue([OutboxEntry(channel, alert, first_attempt(config, now), now)])
             metrics.ALERTS_QUEUED.labels(channel=channel).inc()
             self._on_queued(channel)
-
-
-def error_reason(outcome: PollOutcome) -> str:
-    """A short, bounded label for a failed poll: http_503, gone, rate_limited, timeout, too_large..."""
-    if outcome.status in ("gone", "rate_limited"):
-        return outcome.status
-    if outcome.http_status is not None:
-        return f"http_{outcome.http_status}"
-    text = (outcome.error or "").lower()
-    for needle, reason in (
-        ("timed out", "timeout"),
-        ("cap", "too_large"),
-        ("redirect", "redirects"),
-        ("parse", "parse"),
-        ("refused", "connect"),
-        ("dns", "dns"),
-        ("tls", "tls"),
-    ):
-        if needle in text:
-            return reason
-    return "network"
 
 
 def first_attempt(config: ChannelBase, now: float) -> float:

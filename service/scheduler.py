@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from service.config.feeds import Feed
+from service.feeds.config import Feed
 from service.logs import get_logger
 
 log = get_logger(__name__)

@@ -1,8 +1,9 @@
-"""Shared fixtures: a flushed test Redis, the state store over every backend, ../shared.
+"""Shared fixtures: a private test Redis, the state store over every backend, ../shared, Synapse.
 
-Redis: ``WIREWATCH_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379``); when the URL names no
-database, ``WIREWATCH_TEST_REDIS_DB`` (default 15) is used, and that database is FLUSHed before
-and after each test. No Redis answering: a skip with the reason locally, a failure under CI=true.
+Redis: the session starts its own ``redis-server`` (``tests/support/redis_server.py``) on a free
+loopback port in a temporary folder, and every test that asks for ``redis_url`` gets database 0
+of that server, flushed before and after. No test ever connects to a Redis it did not start.
+No ``redis-server`` binary: a skip with the reason locally, a failure under CI=true.
 """
 
 from __future__ import annotations
@@ -11,49 +12,64 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import fakeredis
 import pytest
 import redis
 
-from service.state.base import StateStore
-from service.state.redis import RedisStore, redis_location
+from service.state.base import FullStore
+from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore
+from tests.support.redis_server import RedisServer, RedisServerMissing
+
+pytest_plugins = ["tests.support.synapse"]  # the session-wide ``synapse`` homeserver fixture
 
 # small limits so the contract tests can cross them with an injected clock
 TEST_LIMITS: dict[str, Any] = {"seen_ttl": 100.0, "seen_max": 5, "dedup_ttl": 1000.0}
 STORE_KINDS = ["sqlite", "fakeredis", pytest.param("redis", marks=pytest.mark.redis)]
 
 
-def redis_test_url() -> str:
-    raw = os.environ.get("WIREWATCH_TEST_REDIS_URL") or "redis://127.0.0.1:6379"
-    parts = urlsplit(raw)
-    if parts.scheme in ("redis", "rediss") and not parts.path.strip("/") and "db=" not in parts.query:
-        db = os.environ.get("WIREWATCH_TEST_REDIS_DB", "15")
-        raw = urlunsplit(parts._replace(path=f"/{db}"))
-    return raw
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def need(reason: str) -> None:
+    """Skip with ``reason`` locally; under CI=true a missing prerequisite is a failure."""
+    if in_ci():
+        pytest.fail(f"CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """The suite's own redis-server (started on first use, stopped at the end)."""
+    try:
+        server = RedisServer.start(tmp_path_factory.mktemp("redis"))
+    except RedisServerMissing as exc:
+        need(str(exc))
+        raise  # unreachable: need() raises
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A real Redis database for this test only, empty before and after."""
-    url = redis_test_url()
+def redis_url(redis_server: RedisServer) -> Iterator[str]:
+    """Database 0 of the suite's private Redis, empty before and after this test."""
+    if not redis_server.ping():  # a test that stopped it: bring it back for the next one
+        redis_server.stop()
+        redis_server.restart()
+    url = redis_server.url()
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-    try:
-        client.ping()
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
-        client.close()
-        where = redis_location(url)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but no Redis answers at {where}: start redis-server first")
-        pytest.skip(f"no Redis at {where}: set WIREWATCH_TEST_REDIS_URL or start redis-server")
-    client.flushdb()
+    client.flushall()
     try:
         yield url
     finally:
-        client.flushdb()
-        client.close()
+        try:
+            client.flushall()
+        finally:
+            client.close()
 
 
 class StoreFactory:
@@ -64,13 +80,14 @@ class StoreFactory:
         self._db_path = str(tmp_path / "var" / "state.db")
         self._redis_url = redis_url
         self._server = fakeredis.FakeServer()
-        self._opened: list[StateStore] = []
+        self._opened: list[FullStore] = []
 
-    async def open(self, **limits: Any) -> StateStore:
+    async def open(self, **limits: Any) -> FullStore:
         opts = {**TEST_LIMITS, **limits}
-        store: StateStore
+        store: FullStore
         if self.kind == "sqlite":
-            store = await SqliteStore(self._db_path, **opts).open()
+            store = SqliteStore(self._db_path, **opts)
+            await store.open()
         elif self.kind == "fakeredis":
             client = fakeredis.FakeAsyncRedis(server=self._server, decode_responses=True)
             store = RedisStore(client, **opts)
@@ -97,7 +114,7 @@ async def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Async
 
 
 @pytest.fixture
-async def store(store_factory: StoreFactory) -> StateStore:
+async def store(store_factory: StoreFactory) -> FullStore:
     """One open store (sqlite file, fakeredis, real Redis) with TEST_LIMITS."""
     return await store_factory.open()
 

@@ -30,13 +30,4 @@ def parse_duration(value: Any) -> float:
     return seconds
 
 
-def format_duration(seconds: float) -> str:
-    """The inverse of parse_duration, for messages: ``300`` -> ``5m``."""
-    for unit in ("d", "h", "m", "s"):
-        size = _UNITS[unit]
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
-
-
 Duration = Annotated[float, BeforeValidator(parse_duration)]

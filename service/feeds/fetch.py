@@ -10,29 +10,59 @@ Promises:
 - ``settings.fetch_timeout`` bounds the whole fetch, redirects included, whatever the server
   does (connect and read timeouts come from the client).
 - ``file://`` URLs and plain paths are read from disk with the same size cap.
-- Errors are ``FetchError`` with a one-line message that holds no query string or password.
+- Every failure is a ``FetchError`` with a ``reason`` (``PollFailure``) decided here, where it
+  happens, and a one-line message that holds no query string or password.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from enum import StrEnum
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
+import aiohttp
 import httpx
 
+from service.logs import redact_url
 from service.settings import Settings
 
 PERMANENT = (301, 308)
 _CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
 
 
+class PollFailure(StrEnum):
+    """Why a poll failed, decided where the failure is raised (a bounded metric label)."""
+
+    HTTP = "http"  # an HTTP error status (the metric label carries the code: http_503)
+    GONE = "gone"  # 410: the feed is disabled until its url changes
+    RATE_LIMITED = "rate_limited"  # 429, or 503 with Retry-After
+    TIMEOUT = "timeout"  # connect, read or whole-fetch deadline
+    TOO_LARGE = "too_large"  # body over the cap, before or after decompression
+    REDIRECTS = "redirects"  # too many, or to a scheme other than http(s)
+    CONNECT = "connect"  # refused, unreachable, reset while connecting
+    DNS = "dns"  # the host name does not resolve
+    TLS = "tls"  # handshake or certificate failure
+    ENCODING = "encoding"  # an unsupported or corrupt Content-Encoding
+    FILE = "file"  # a file:// feed that cannot be read
+    NETWORK = "network"  # any other transport failure
+    UNEXPECTED = "unexpected"  # a bug of ours; logged with its type
+
+
 class FetchError(Exception):
-    """A fetch that produced no usable response; the message is one line, safe to log."""
+    """A fetch that produced no usable response: ``reason`` says which kind, the message is one
+    line, safe to log (no query string, no password)."""
+
+    def __init__(self, reason: PollFailure, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -46,16 +76,52 @@ class FetchResult:
     retry_after: float | None = None  # seconds, from a Retry-After header
 
 
-def redact(url: str) -> str:
-    """``url`` without userinfo, query or fragment: safe for logs and error messages."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-    except ValueError:
-        return "<invalid url>"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+TRANSPORT_ERRORS = (httpx.HTTPError, aiohttp.ClientError, OSError)
+"""What a request can raise when no usable HTTP answer came (both client transports)."""
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _transport_reason(exc: BaseException) -> PollFailure:
+    """The kind of a transport failure, from the exception types down its cause chain (httpx
+    wraps the aiohttp or httpcore error, which wraps the OS error)."""
+    causes = list(_chain(exc))
+    if any(isinstance(e, socket.gaierror) for e in causes):
+        return PollFailure.DNS
+    if any(isinstance(e, ssl.SSLError | ssl.CertificateError | aiohttp.ClientSSLError) for e in causes):
+        return PollFailure.TLS
+    if any(isinstance(e, ConnectionRefusedError | aiohttp.ClientConnectorError) for e in causes):
+        return PollFailure.CONNECT
+    if any(isinstance(e, httpx.TimeoutException | TimeoutError) for e in causes):
+        return PollFailure.TIMEOUT
+    if isinstance(exc, httpx.ConnectError):
+        return PollFailure.CONNECT
+    return PollFailure.NETWORK
+
+
+def transport_error(exc: BaseException, url: str) -> FetchError:
+    """A FetchError for a request that got no usable answer; named by kind, never by a message
+    that could carry the URL's query string."""
+    reason = _transport_reason(exc)
+    if reason is PollFailure.CONNECT:
+        refused = any(isinstance(e, ConnectionRefusedError) for e in _chain(exc))
+        text = "cannot connect (connection refused)" if refused else f"cannot connect ({type(exc).__name__})"
+    elif reason is PollFailure.TIMEOUT:
+        text = f"timed out ({type(exc).__name__})"
+    elif reason is PollFailure.DNS:
+        text = "cannot resolve the host name (DNS)"
+    elif reason is PollFailure.TLS:
+        text = f"TLS handshake failed ({type(exc).__name__})"
+    else:
+        text = f"network error ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})"
+    return FetchError(reason, text.replace(url, redact_url(url)))
 
 
 def is_local(url: str) -> bool:
@@ -72,14 +138,18 @@ async def fetch(
     headers: dict[str, str] | None = None,
 ) -> FetchResult:
     """Fetch ``url`` once; raises FetchError (or httpx / OS errors) when nothing usable came."""
+    deadline = asyncio.timeout(settings.fetch_timeout)
     try:
-        async with asyncio.timeout(settings.fetch_timeout):
+        async with deadline:
             if is_local(url):
                 body = await asyncio.to_thread(read_file, url, settings.max_feed_bytes)
                 return FetchResult(status=200, url=url, body=body)
             return await _fetch_http(url, client, settings, etag, last_modified, headers or {})
-    except TimeoutError:
-        raise FetchError(f"no complete response within {settings.fetch_timeout:g}s") from None
+    except TRANSPORT_ERRORS as exc:
+        if deadline.expired():
+            message = f"no complete response within {settings.fetch_timeout:g}s"
+            raise FetchError(PollFailure.TIMEOUT, message) from None
+        raise transport_error(exc, url) from exc
 
 
 async def _fetch_http(
@@ -107,14 +177,14 @@ async def _fetch_http(
         finally:
             await response.aclose()
         if target.scheme not in ("http", "https"):
-            raise FetchError(f"redirect to unsupported scheme {target.scheme!r}")
+            raise FetchError(PollFailure.REDIRECTS, f"redirect to unsupported scheme {target.scheme!r}")
         only_permanent = only_permanent and response.status_code in PERMANENT
         if only_permanent:
             permanent = str(target)
         if target.host != request.url.host or target.scheme != request.url.scheme:
             headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIALS}
         url = str(target)
-    raise FetchError(f"more than {settings.max_redirects} redirects")
+    raise FetchError(PollFailure.REDIRECTS, f"more than {settings.max_redirects} redirects")
 
 
 async def _result(response: httpx.Response, url: str, permanent: str | None, cap: int) -> FetchResult:
@@ -138,12 +208,12 @@ async def read_capped(response: httpx.Response, cap: int) -> bytes:
     if encoding in ("", "identity"):
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
-            raise FetchError(f"body of {int(length)} bytes is over the {cap} byte cap")
+            raise FetchError(PollFailure.TOO_LARGE, f"body of {int(length)} bytes is over the {cap} byte cap")
         inflater = None
     elif encoding in ("gzip", "x-gzip", "deflate"):
         inflater = Inflater(encoding, cap)
     else:
-        raise FetchError(f"unsupported Content-Encoding {encoding[:40]!r}")
+        raise FetchError(PollFailure.ENCODING, f"unsupported Content-Encoding {encoding[:40]!r}")
     chunks: list[bytes] = []
     total = 0
     async for raw in response.aiter_raw():
@@ -151,7 +221,7 @@ async def read_capped(response: httpx.Response, cap: int) -> bytes:
         for piece in pieces:
             total += len(piece)
             if total > cap:
-                raise FetchError(f"body over the {cap} byte cap (after decompression)")
+                raise FetchError(PollFailure.TOO_LARGE, f"body over the {cap} byte cap (after decompression)")
             chunks.append(piece)
     return b"".join(chunks)
 
@@ -180,7 +250,7 @@ class Inflater:
                     self.first = False
                     self.d = self._decompressor(-zlib.MAX_WBITS)
                     continue
-                raise FetchError(f"corrupt {self.encoding} body: {exc}") from None
+                raise FetchError(PollFailure.ENCODING, f"corrupt {self.encoding} body: {exc}") from None
             self.first = False
             self.produced += len(piece)
             out.append(piece)
@@ -217,7 +287,9 @@ def read_file(url: str, cap: int) -> bytes:
     if url.startswith("file:"):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
-            raise FetchError(f"file URL with a remote host {parts.netloc!r} is not supported")
+            raise FetchError(
+                PollFailure.FILE, f"file URL with a remote host {parts.netloc!r} is not supported"
+            )
         path = Path(unquote(parts.path))
     else:
         path = Path(url)
@@ -225,11 +297,11 @@ def read_file(url: str, cap: int) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(cap + 1)
     except FileNotFoundError:
-        raise FetchError(f"file not found: {path}") from None
+        raise FetchError(PollFailure.FILE, f"file not found: {path}") from None
     except IsADirectoryError:
-        raise FetchError(f"is a directory, not a feed file: {path}") from None
+        raise FetchError(PollFailure.FILE, f"is a directory, not a feed file: {path}") from None
     except OSError as exc:
-        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise FetchError(PollFailure.FILE, f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > cap:
-        raise FetchError(f"file over the {cap} byte cap: {path}")
+        raise FetchError(PollFailure.TOO_LARGE, f"file over the {cap} byte cap: {path}")
     return data

@@ -58,7 +58,9 @@ async def parse_isolated(
         return ParsedFeed(bozo_reason=f"parser process failed (exit {proc.returncode})")
     data = json.loads(out)
     items = [Item.from_dict(d) for d in data["items"]]
-    return ParsedFeed(items=items, bozo_reason=data["bozo_reason"], title=data["title"])
+    return ParsedFeed(
+        items=items, bozo_reason=data["bozo_reason"], title=data["title"], defused=data["defused"]
+    )
 
 
 def _child(argv: list[str]) -> int:
@@ -74,6 +76,7 @@ def _child(argv: list[str]) -> int:
             {
                 "title": parsed.title,
                 "bozo_reason": parsed.bozo_reason,
+                "defused": parsed.defused,
                 "items": [item.to_dict() for item in parsed.items],
             }
         )

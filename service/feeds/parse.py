@@ -45,6 +45,7 @@ class ParsedFeed:
     items: list[Item] = field(default_factory=list)
     bozo_reason: str | None = None
     title: str = ""
+    defused: bool = False  # entity declarations were cut out before parsing
 
 
 def strip_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
@@ -85,7 +86,7 @@ def parse_feed(feed_id: str, body: bytes, base_url: str | None = None) -> Parsed
     if defused:
         reason = f"{defused}; {reason}" if reason else defused
     title = _text(parsed.get("feed", {}).get("title_detail")) or ""
-    return ParsedFeed(items=items, bozo_reason=reason, title=title)
+    return ParsedFeed(items=items, bozo_reason=reason, title=title, defused=defused is not None)
 
 
 def entry_to_item(feed_id: str, entry: Any, base_url: str | None = None) -> Item:

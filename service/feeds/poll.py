@@ -20,21 +20,19 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-import aiohttp
 import httpx
 
-from service.config.feeds import Feed
-from service.feeds.fetch import FetchError, FetchResult, fetch, redact
+from service.feeds.config import Feed
+from service.feeds.fetch import FetchError, FetchResult, PollFailure, fetch
 from service.feeds.isolate import INLINE_MAX, parse_isolated
 from service.feeds.parse import ParsedFeed, one_line, parse_feed
-from service.logs import get_logger
+from service.logs import get_logger, redact_url
 from service.model import Item
 from service.settings import Settings
 from service.state.base import FeedState
 
 log = get_logger(__name__)
 _RNG = random.Random()
-NETWORK_ERRORS = (FetchError, httpx.HTTPError, aiohttp.ClientError, OSError, ValueError)
 
 
 @dataclass(slots=True)
@@ -43,6 +41,14 @@ class PollOutcome:
     status: str  # new | not_modified | unchanged | error | gone | rate_limited | skipped
     error: str | None = None  # one line, names the feed, no traceback
     http_status: int | None = None
+    reason: PollFailure | None = None  # set with ``error``: the kind of failure
+
+    @property
+    def metric_reason(self) -> str | None:
+        """The ``reason`` label of ``wirewatch_poll_errors_total``: ``http_503``, ``timeout``..."""
+        if self.reason is PollFailure.HTTP and self.http_status is not None:
+            return f"http_{self.http_status}"
+        return self.reason.value if self.reason is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +91,11 @@ async def poll_feed(
             headers=feed.headers,
         )
         return await _handle(poll, result)
-    except NETWORK_ERRORS as exc:
-        return _failed(poll, _describe(exc, url), None)
-    except Exception as exc:  # the contract: a poll never raises for what a feed does
-        return _failed(poll, f"unexpected {_describe(exc, url)}", None)
+    except FetchError as exc:
+        return _failed(poll, str(exc), None, exc.reason)
+    except Exception as exc:  # the contract: a poll never raises; this is a bug of ours
+        text = f"unexpected {type(exc).__name__}: {one_line(str(exc))}".replace(url, redact_url(url))
+        return _failed(poll, text, None, PollFailure.UNEXPECTED)
 
 
 def reset_for_new_url(state: FeedState, configured_url: str) -> None:
@@ -105,7 +112,7 @@ async def _handle(poll: _Poll, result: FetchResult) -> PollOutcome:
     feed, state = poll.feed, poll.state
     status = result.status
     if result.permanent_url and result.permanent_url != state.url:
-        log.info("feed_moved", feed_id=feed.id, url=redact(result.permanent_url), http_status=status)
+        log.info("feed_moved", feed_id=feed.id, url=redact_url(result.permanent_url), http_status=status)
         state.url = result.permanent_url
     if status == 304:
         state.etag = result.etag or state.etag
@@ -118,7 +125,7 @@ async def _handle(poll: _Poll, result: FetchResult) -> PollOutcome:
         return _gone(poll, result)
     if status in (429, 503) and (result.retry_after is not None or status == 429):
         return _rate_limited(poll, result)
-    return _failed(poll, f"HTTP {status} from {redact(result.url)}", status)
+    return _failed(poll, f"HTTP {status} from {redact_url(result.url)}", status, PollFailure.HTTP)
 
 
 async def _got_body(poll: _Poll, result: FetchResult, body: bytes) -> PollOutcome:
@@ -132,7 +139,7 @@ async def _got_body(poll: _Poll, result: FetchResult, body: bytes) -> PollOutcom
     state.body_hash = digest
     if parsed.bozo_reason and not parsed.items:
         log.warning("feed_unreadable", feed_id=feed.id, error=f"feed {feed.id}: {parsed.bozo_reason}")
-    elif parsed.bozo_reason and "entity declarations" in parsed.bozo_reason:
+    elif parsed.bozo_reason and parsed.defused:
         message = f"feed {feed.id}: {parsed.bozo_reason} (entity expansion and XXE refused)"
         log.warning("feed_defused", feed_id=feed.id, error=message)
     _succeeded(poll)
@@ -159,13 +166,13 @@ def _succeeded(poll: _Poll) -> None:
 def _gone(poll: _Poll, result: FetchResult) -> PollOutcome:
     feed, state = poll.feed, poll.state
     message = (
-        f"feed {feed.id}: 410 Gone from {redact(result.url)}; polling stopped until its url "
+        f"feed {feed.id}: 410 Gone from {redact_url(result.url)}; polling stopped until its url "
         "changes in feeds.yaml"
     )
     state.disabled_reason = state.last_error = message
     state.next_poll = poll.now + feed.interval
     log.error("feed_gone", feed_id=feed.id, error=message)
-    return PollOutcome(None, "gone", message, 410)
+    return PollOutcome(None, "gone", message, 410, PollFailure.GONE)
 
 
 def _rate_limited(poll: _Poll, result: FetchResult) -> PollOutcome:
@@ -180,10 +187,10 @@ def _rate_limited(poll: _Poll, result: FetchResult) -> PollOutcome:
     state.next_poll = now + max(wait, feed.interval + poll.rng.uniform(0, feed.jitter))
     state.last_error = message
     log.warning("feed_rate_limited", feed_id=feed.id, error=message, failures=state.failures)
-    return PollOutcome(None, "rate_limited", message, result.status)
+    return PollOutcome(None, "rate_limited", message, result.status, PollFailure.RATE_LIMITED)
 
 
-def _failed(poll: _Poll, reason: str, http_status: int | None) -> PollOutcome:
+def _failed(poll: _Poll, reason: str, http_status: int | None, failure: PollFailure) -> PollOutcome:
     feed, state = poll.feed, poll.state
     state.failures += 1
     wait = backoff_delay(poll.settings, state.failures, poll.rng)
@@ -191,25 +198,10 @@ def _failed(poll: _Poll, reason: str, http_status: int | None) -> PollOutcome:
     message = f"feed {feed.id}: {reason} (failure {state.failures}, next try in {wait:.0f}s)"
     state.last_error = message
     log.warning("poll_failed", feed_id=feed.id, error=message)
-    return PollOutcome(None, "error", message, http_status)
+    return PollOutcome(None, "error", message, http_status, failure)
 
 
 def backoff_delay(settings: Settings, failures: int, rng: random.Random) -> float:
     """Exponential from ``backoff_base``, capped at ``backoff_max``, with "equal jitter"."""
     ceiling = min(settings.backoff_max, settings.backoff_base * 2.0 ** min(failures - 1, 60))
     return ceiling * (0.5 + 0.5 * rng.random())
-
-
-def _describe(exc: BaseException, url: str) -> str:
-    if isinstance(exc, FetchError):
-        return str(exc)
-    if isinstance(exc, httpx.ConnectTimeout) and "Connect call failed" in str(exc):
-        # httpx-aiohttp reports a refused connection as ConnectTimeout; say what happened
-        text = "cannot connect (connection refused)"
-    elif isinstance(exc, httpx.TimeoutException):
-        text = f"timed out ({type(exc).__name__})"
-    elif isinstance(exc, httpx.ConnectError):
-        text = f"cannot connect ({one_line(exc)})"
-    else:
-        text = one_line(exc)
-    return text.replace(url, redact(url))

@@ -19,6 +19,7 @@ import regex
 from service.config.yamlfile import ConfigError, Loc, Problem, YamlDoc, display_path, load_yaml, validate
 from service.matching.schema import (
     CATEGORIES,
+    SECTIONS,
     WATCHLIST_ID,
     RegexSpec,
     Term,
@@ -29,7 +30,6 @@ from service.matching.schema import (
 from service.matching.terms import analyse, compile_regex
 
 SUFFIXES = (".yaml", ".yml")
-SECTIONS = (*CATEGORIES, "exclude")
 
 
 def watchlist_files(folder: Path) -> list[Path]:

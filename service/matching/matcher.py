@@ -37,13 +37,12 @@ from service.logs import get_logger
 from service.matching.load import gc_paused
 from service.matching.normalize import SEPARATOR, Folded, fold, fold_key
 from service.matching.report import Hits, RegexTerm, add_hit, build_match, decide, search_regexes
-from service.matching.schema import CATEGORIES, Watchlist
+from service.matching.schema import SECTIONS, Watchlist
 from service.matching.terms import compile_regex, variant
 from service.model import Item, Match
 
 log = get_logger(__name__)
 
-SECTIONS = (*CATEGORIES, "exclude")
 DEFAULT_REGEX_TIMEOUT = 0.05
 
 

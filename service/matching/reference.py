@@ -12,11 +12,9 @@ from collections.abc import Sequence
 
 from service.matching.normalize import fold_char, fold_key, is_word_char
 from service.matching.report import Hits, add_hit, build_match, decide, search_regexes
-from service.matching.schema import Watchlist
+from service.matching.schema import SECTIONS, Watchlist
 from service.matching.terms import Variant, compile_regex, variant
 from service.model import Match
-
-SECTIONS = ("cities", "groups", "keywords", "exclude")
 
 
 class ReferenceText:

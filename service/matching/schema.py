@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 CATEGORIES = ("cities", "groups", "keywords")
 """The categories a watchlist can have, in the order matches report them."""
 
+SECTIONS = (*CATEGORIES, "exclude")
+"""Every list of terms in a watchlist: the categories, then the vetoes."""
+
 WATCHLIST_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 

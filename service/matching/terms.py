@@ -33,14 +33,8 @@ def auto_case_sensitive(text: str) -> bool:
     return 2 <= len(text) <= 5 and text.isalpha() and text.isupper()
 
 
-def spelling_problem(text: str) -> str | None:
-    """Why ``text`` cannot be a term, or None."""
-    found = analyse(text, None)
-    return found if isinstance(found, str) else None
-
-
 def variant(text: str, case_sensitive: bool | None) -> Variant:
-    """The compiled spelling; call only for spellings without a ``spelling_problem``."""
+    """The compiled spelling; call only for spellings ``analyse`` accepts."""
     found = analyse(text, case_sensitive)
     return found if isinstance(found, Variant) else Variant("", False, None)
 

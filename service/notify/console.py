@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Literal, TextIO
 
-from service.config.channels import ChannelBase
 from service.notify.base import Batch, SendResult
+from service.notify.config import ChannelBase
 from service.notify.text import alert_lines
 
 

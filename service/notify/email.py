@@ -19,9 +19,9 @@ import aiosmtplib
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator, model_validator
 
-from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.notify.base import Batch, SendResult
+from service.notify.config import ChannelBase
 from service.notify.email_render import build_message
 from service.notify.http import scrub
 from service.settings import Settings

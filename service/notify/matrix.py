@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -18,10 +19,10 @@ import httpx
 import nh3
 from pydantic import ConfigDict, SecretStr, field_validator
 
-from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.model import Alert
 from service.notify.base import Batch, SendResult
+from service.notify.config import ChannelBase
 from service.notify.http import (
     check_http_url,
     classify_status,
@@ -52,6 +53,22 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 ALLOWED_SCHEMES = frozenset({"https", "http", "ftp", "mailto", "magnet"})
 LIST_MAX = 50
 
+# Appendices, "Room IDs" and "Server Name" (spec v1.16): up to room version 11 a room id is
+# ``!opaque:server_name``, the opaque part anything but ':' and NUL; from version 12 it is the
+# create event's id with '!' for '$', i.e. the sha256 reference hash in URL-safe unpadded base64.
+_SERVER_NAME = r"(?:\[[0-9A-Fa-f:.]{2,45}\]|[0-9A-Za-z.-]{1,255})(?::[0-9]{1,5})?"
+_ROOM_ID = re.compile(rf"!(?:[^:\x00]+:{_SERVER_NAME}|[A-Za-z0-9_-]{{43}})")
+ROOM_ID_MAX_BYTES = 255
+ROOM_ID_HINT = (
+    "must be a room id (Room settings > Advanced) like '!abc:example.org' or, in rooms of "
+    "version 12 and later, '!' and 43 characters; not a #alias"
+)
+
+
+def is_room_id(value: str) -> bool:
+    """True for every room id the spec allows, of any room version; False for aliases and junk."""
+    return _ROOM_ID.fullmatch(value) is not None and len(value.encode()) <= ROOM_ID_MAX_BYTES
+
 
 class MatrixConfig(ChannelBase):
     model_config = ConfigDict(hide_input_in_errors=True)
@@ -69,8 +86,8 @@ class MatrixConfig(ChannelBase):
     @field_validator("room_id")
     @classmethod
     def _room(cls, value: str) -> str:
-        if not value.startswith("!") or ":" not in value:
-            raise ValueError("must be a room id like '!abc:example.org' (not a #alias)")
+        if not is_room_id(value):
+            raise ValueError(ROOM_ID_HINT)
         return value
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from service.config.channels import ChannelBase
 from service.notify.base import Notifier
+from service.notify.config import ChannelBase
 from service.notify.console import ConsoleConfig, ConsoleNotifier
 from service.notify.email import EmailConfig, EmailNotifier
 from service.notify.matrix import MatrixConfig, MatrixNotifier

@@ -22,10 +22,10 @@ from typing import Any, Literal
 import httpx
 from pydantic import ConfigDict, SecretStr, field_validator
 
-from service.config.channels import ChannelBase
 from service.logs import get_logger
 from service.model import Alert
 from service.notify.base import Batch, SendResult
+from service.notify.config import ChannelBase
 from service.notify.http import check_http_url, classify_response, send_request
 from service.settings import Settings
 

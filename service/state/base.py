@@ -1,4 +1,4 @@
-"""The StateStore contract that the SQLite and Redis stores both keep.
+"""The state stores' data and contract, split by role: each caller asks for the roles it uses.
 
 Promises every implementation keeps (``tests/integration/test_state_contract.py`` checks them
 against SQLite, fakeredis and a real Redis):
@@ -114,13 +114,33 @@ class StateUnavailable(Exception):
     """The state store cannot be reached; the caller keeps going and tries again later."""
 
 
+class BadStateUrl(ValueError):
+    """WIREWATCH_STATE_URL names no store we know how to open; the message says the accepted forms
+    and never repeats a password."""
+
+
 class StateStore(Protocol):
+    """Lifecycle every store has; the roles below add what their callers use."""
+
+    shared: bool
+    """A server other processes use too (Redis): when it is down it may come back by itself."""
+
+    @property
+    def location(self) -> str:
+        """Where the state is, for messages: ``sqlite:var/state.db``, ``redis at host:6379/0``."""
+
+    async def open(self) -> None:
+        """Connect (SQLite: create the file and schema); raise StateUnavailable when it cannot."""
+
     async def ping(self) -> None:
         """Raise StateUnavailable if the store cannot be used."""
 
     async def close(self) -> None: ...
 
-    # feeds
+
+class FeedStates(Protocol):
+    """What the poller remembers per feed (the pipeline writes, ``status`` reads)."""
+
     async def get_feed(self, feed_id: str) -> FeedState:
         """The feed's state, or a fresh FeedState for a feed never polled."""
 
@@ -128,14 +148,20 @@ class StateStore(Protocol):
 
     async def list_feeds(self) -> dict[str, FeedState]: ...
 
-    # seen items
+
+class SeenSet(Protocol):
+    """Which item ids of a feed were already processed (the pipeline)."""
+
     async def unseen(self, feed_id: str, item_ids: Sequence[str], now: float) -> list[str]:
         """The ids not seen (or seen longer than seen_ttl ago), in the order given."""
 
     async def mark_seen(self, feed_id: str, item_ids: Sequence[str], now: float) -> None:
         """Remember ids; keep at most seen_max per feed (newest) and forget expired ones."""
 
-    # dedup + outbox
+
+class Outbox(Protocol):
+    """Alerts waiting for channels: the pipeline queues, the delivery worker sends and records."""
+
     async def claim_and_enqueue(self, alert_key: str, entries: Sequence[OutboxEntry], now: float) -> bool:
         """Atomically claim ``alert_key`` (unless claimed within dedup_ttl) and queue ``entries``.
 
@@ -162,6 +188,12 @@ class StateStore(Protocol):
     async def dead_letter(self, entry_ids: Sequence[str], reason: str, now: float) -> None:
         """Move from the outbox to the dead letters, with the reason."""
 
+
+class OutboxAdmin(Protocol):
+    """What an operator does with the outbox (``wirewatch deliveries``, ``status``, metrics)."""
+
+    async def pending(self, channel: str | None = None) -> list[OutboxEntry]: ...
+
     async def dead_letters(self, channel: str | None = None) -> list[DeadLetter]: ...
 
     async def revive(self, entry_ids: Sequence[str], now: float) -> int:
@@ -172,3 +204,15 @@ class StateStore(Protocol):
 
     async def depth(self) -> dict[str, tuple[int, int]]:
         """Per channel: (pending, dead)."""
+
+
+class PollStore(FeedStates, SeenSet, Outbox, Protocol):
+    """What one poll writes: feed state, seen ids, and the alerts it queues."""
+
+
+class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
+    """What the operator commands read and change."""
+
+
+class FullStore(StateStore, FeedStates, SeenSet, Outbox, OutboxAdmin, Protocol):
+    """Every role: what the SQLite and Redis stores implement (the contract suite checks it)."""

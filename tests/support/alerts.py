@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service.model import Alert, Item
+from service.state.base import OutboxEntry
 
 _counter = itertools.count(1)
 BASE_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -43,3 +44,30 @@ def make_alert(
         snippet=snippet,
         created_at=BASE_TIME,
     )
+
+
+def stored_alert(key: str, title: str = "Flood in Town") -> Alert:
+    """A fixed alert (non-ASCII text, a category) for checking what a store gives back."""
+    item = Item(
+        id=f"guid-{key}",
+        feed_id="feed-a",
+        title=title,
+        link=f"https://news.example/{key}",
+        published=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+        summary="Rivers rose — ünïcode too",
+        content="",
+        categories=("weather",),
+    )
+    return Alert(
+        key=key,
+        watchlist="floods",
+        item=item,
+        matched={"keywords": ["flood"]},
+        snippet="…flood…",
+        created_at=datetime(2024, 5, 1, 12, 1, tzinfo=UTC),
+    )
+
+
+def make_entry(key: str, channel: str = "slack", at: float = 100.0) -> OutboxEntry:
+    """An outbox entry for ``channel`` holding ``stored_alert(key)``, due at ``at``."""
+    return OutboxEntry(channel=channel, alert=stored_alert(key), next_attempt=at, created_at=at)

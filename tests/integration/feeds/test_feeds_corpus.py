@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from service.config.feeds import Feed
 from service.feeds.client import make_client
+from service.feeds.config import Feed
 from service.feeds.poll import poll_feed
 from service.state.base import FeedState
 from tests.support.settings import quick_settings

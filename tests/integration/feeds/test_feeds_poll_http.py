@@ -17,12 +17,12 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from service.config.feeds import Feed
 from service.feeds.client import make_baseline_client, make_client
+from service.feeds.config import Feed
 from service.feeds.poll import PollOutcome, poll_feed
 from service.settings import Settings
 from service.state.base import FeedState
-from tests.integration.feeds.feeds_badserver import FeedServer, running
+from tests.support.feed_server import FeedServer, running
 from tests.support.settings import closed_port, quick_settings
 
 NOW = 1_700_000_000.0

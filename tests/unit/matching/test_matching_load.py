@@ -10,6 +10,7 @@ import pytest
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher
 from service.matching.schema import Term
+from tests.support.paths import ROOT
 
 CHANNELS = {"console", "syria-slack"}
 FEEDS = {"wire", "blog"}
@@ -178,7 +179,7 @@ def test_null_category_is_empty(folder: Path) -> None:
 
 
 def test_bundled_examples_load() -> None:
-    rules = Path(__file__).resolve().parents[3] / "rules" / "watchlists"
+    rules = ROOT / "rules" / "watchlists"
     watchlists, found = load_watchlists(rules, None, {"console"})
     assert [str(p) for p in found] == []
     assert len(watchlists) >= 2

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers_matching import names, watchlist
 
 from service.matching.matcher import Matcher
 from service.matching.reference import reference_match
+from tests.support.matching import names, watchlist
 
 # (rule, entries of the 'keywords' list, text, expected keyword names or None for no match)
 CASES = [

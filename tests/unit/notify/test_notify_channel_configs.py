@@ -8,24 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.config.channels import load_channels
 from service.config.yamlfile import ConfigError
+from service.notify.channels import load_channels
 from service.notify.email import EmailConfig
 from service.notify.matrix import MatrixConfig
 from service.notify.slack import SlackConfig
 from service.notify.webhook import WebhookConfig
+from tests.support.examples import CHANNELS_EXAMPLE as EXAMPLE
 
-EXAMPLE = """\
-channels:
-  syria-slack:     {type: slack,   webhook_url: "${SLACK_WEBHOOK_URL}"}
-  syria-matrix:    {type: matrix,  homeserver: "https://matrix.example.org",
-                    room_id: "!abc:example.org", access_token: "${MATRIX_TOKEN}"}
-  newsroom-hook:   {type: webhook, url: "https://cms.example.org/hooks/wirewatch",
-                    secret: "${WEBHOOK_SECRET}"}
-  editors-digest:  {type: email, to: [desk@example.org], mode: digest,
-                    schedule: "0 7 * * *", timezone: Europe/London}
-  breaking-email:  {type: email, to: [duty@example.org], mode: immediate}
-"""
 DIGEST = "channels:\n  d: {{type: email, to: [a@example.org], mode: digest, schedule: {schedule}}}\n"
 SLACK_URL = "https://hooks.slack.example/services/T0/B0/SLACKSECRET-QX7"
 TOKEN = "syt_MATRIXSECRET-QX7"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,8 +12,10 @@ import pytest
 from service.notify.base import Batch
 from service.notify.webhook import WebhookConfig, WebhookNotifier
 from tests.support import make_alert, quick_settings
+from tests.support.examples import CHANNELS_EXAMPLE
+from tests.support.paths import README
 
-DOC = Path(__file__).resolve().parents[3] / "README.md"
+DOC = README
 SECRET = "whsec_" + base64.b64encode(b"docs-example-secret-32-bytes-ok!").decode()
 
 
@@ -42,7 +43,5 @@ def test_documented_verifier_accepts_real_signature_and_rejects_forgery() -> Non
 
 
 def test_documented_example_config_is_the_tested_one() -> None:
-    from tests.unit.notify.test_notify_channel_configs import EXAMPLE
-
     text = DOC.read_text(encoding="utf-8")
-    assert EXAMPLE.split("channels:\n", 1)[1] in text
+    assert CHANNELS_EXAMPLE.split("channels:\n", 1)[1] in text

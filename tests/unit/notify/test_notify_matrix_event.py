@@ -84,7 +84,7 @@ def test_txn_id_is_stable_and_url_safe() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("room_id", "#alias:example.org", "room id"),
+        ("room_id", "#alias:example.org", "not a #alias"),
         ("homeserver", "matrix.example.org", "http"),
     ],
 )
@@ -93,6 +93,65 @@ def test_config_errors(field: str, value: str, message: str) -> None:
     data[field] = value
     with pytest.raises(ValueError, match=message):
         MatrixConfig.model_validate({**data, "access_token": "tok"})
+
+
+V12 = "!uqGa2Hp4-rukGkg_QwDhc_lJvvhhmgOdcmFSaFUP1W4"  # issue 14: a version-12 room (no server part)
+
+ROOM_IDS: list[tuple[str, bool]] = [
+    # room versions 1-11: '!' localpart ':' server name
+    ("!abc:example.org", True),
+    ("!BLWinLIoaabqnvvfkU:wirewatch.test", True),
+    ("!r:m", True),
+    ("!room/x:example.org", True),  # the localpart is anything but ':' and NUL
+    ("!ünï cødé:example.org", True),
+    ("!abc:example.org:8448", True),
+    ("!abc:1.2.3.4", True),
+    ("!abc:1.2.3.4:1234", True),
+    ("!abc:[1234:5678::abcd]", True),
+    ("!abc:[1234:5678::abcd]:5678", True),
+    ("!" + "a" * 240 + ":example.org", True),  # 252 bytes
+    ("!" + "a" * 250 + ":example.org", False),  # over 255 bytes
+    # room version 12: '!' and the create event's reference hash, URL-safe unpadded base64
+    (V12, True),
+    ("!" + "A" * 43, True),
+    ("!-_" + "0" * 41, True),
+    (V12[:-1], False),  # cut short when copied
+    (V12 + "x", False),
+    (V12[:-1] + "=", False),  # padded or standard base64
+    (V12[:-1] + "+", False),
+    (V12[:-1] + "/", False),
+    # junk
+    ("#alias:example.org", False),
+    ("abc:example.org", False),
+    ("$event:example.org", False),
+    ("@user:example.org", False),
+    ("!", False),
+    ("!:example.org", False),
+    ("!abc:", False),
+    ("!abc", False),
+    ("!abc:exa mple.org", False),
+    ("!abc:example.org/", False),
+    ("!abc:example.org?via=example.org", False),  # pasted from a matrix.to link
+    ("!abc:example.org:port", False),
+    ("!abc:example.org:123456", False),
+    ("!a\x00b:example.org", False),
+    (" !abc:example.org", False),
+    ("!abc:example.org ", False),
+    (" " + V12, False),
+    ("https://matrix.to/#/!abc:example.org", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize(("room_id", "valid"), ROOM_IDS)
+def test_room_ids(room_id: str, valid: bool) -> None:
+    data = {"homeserver": "https://m.example.org", "room_id": room_id, "access_token": "tok"}
+    if valid:
+        assert MatrixConfig.model_validate(data).room_id == room_id
+    else:
+        with pytest.raises(ValueError, match="must be a room id") as info:
+            MatrixConfig.model_validate(data)
+        assert "'!abc:example.org'" in str(info.value) and "43 characters" in str(info.value)
 
 
 def test_big_digest_stays_under_event_size_limit() -> None:

@@ -9,11 +9,11 @@ import fakeredis
 import pytest
 
 from service.settings import Settings
-from service.state.base import FeedState, StateUnavailable
+from service.state.base import BadStateUrl, FeedState, StateUnavailable
 from service.state.open import build_store, open_store
 from service.state.redis import RedisStore, redis_location
 from service.state.sqlite import SCHEMA_VERSION, SqliteStore, sqlite_path
-from tests.integration.test_state_contract import make_entry
+from tests.support.alerts import make_entry
 
 
 async def test_relative_sqlite_url_creates_the_folder(
@@ -70,7 +70,9 @@ def test_redis_location_never_shows_the_password() -> None:
 
 async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    await (await SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1).open()).close()
+    fresh = SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1)
+    await fresh.open()
+    await fresh.close()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
     store = SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1)
@@ -90,3 +92,37 @@ async def test_every_redis_key_carries_the_prefix() -> None:
     assert keys and all(k.startswith("ww-test:") for k in keys)
     assert "ww-test:claim:k" in keys and "ww-test:dead:mail" in keys
     await store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("redis:/127.0.0.1/11", "no host"),
+        ("redis:///0", "no host"),
+        ("rediss://:hunter2@/0", "no host"),
+        ("redis://127.0.0.1:6379/eleven", "must be a number"),
+        ("redis://127.0.0.1:99999/0", "port"),
+        ("unix://host/run/redis.sock", "unix:///path"),
+        ("unix:///run/redis.sock?db=x", "must be a number"),
+    ],
+)
+def test_malformed_redis_urls_are_errors_not_defaults(url: str, says: str) -> None:
+    with pytest.raises(BadStateUrl) as info:
+        build_store(url, Settings())
+    assert says in str(info.value)
+    assert "hunter2" not in str(info.value)
+
+
+async def test_read_only_never_creates_a_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/var/state.db"
+    with pytest.raises(StateUnavailable, match="no state database at"):
+        await open_store(url, Settings(), read_only=True)
+    assert not (tmp_path / "var").exists()
+    writer = await open_store(url, Settings())
+    await writer.put_feed("f", FeedState(etag="e"))
+    reader = await open_store(url, Settings(), read_only=True)
+    try:
+        assert (await reader.get_feed("f")).etag == "e"
+    finally:
+        await reader.close()
+        await writer.close()

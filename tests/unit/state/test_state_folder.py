@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from service.state.base import StateUnavailable
-from service.state.sqlite_schema import connect
+from service.state.sqlite.db import connect
 
 IMAGE_UID = 10001
 
@@ -48,7 +48,7 @@ def open_as_service_user(path: Path) -> str:
 
 def try_connect(path: Path) -> str:
     try:
-        connect(str(path)).close()
+        connect(str(path), "").close()
     except StateUnavailable as exc:
         return str(exc)
     except Exception as exc:  # anything else is a failure of the check, shown as such

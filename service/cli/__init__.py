@@ -1,0 +1,71 @@
+"""``wirewatch`` (also ``python -m service``): one module per command, listed in ``COMMANDS``.
+
+Exit codes: 0 success; 1 a problem the user must fix (config, unreachable or unknown state
+store); 2 bad usage. A user's mistake is printed as one line (``path:line: message`` for
+config files), never a traceback: ``main`` turns the errors every command can meet into those
+lines, so the commands themselves only do their work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dotenv import load_dotenv
+from pydantic import ValidationError
+
+from service import __version__
+from service.cli import check, deliveries, match, run, status
+from service.config.yamlfile import ConfigError
+from service.logs import configure
+from service.settings import Settings
+from service.state.base import BadStateUrl, StateUnavailable
+
+COMMANDS = (run, check, match, deliveries, status)
+"""Each module has ``register(subparsers)``, which sets ``handler(settings, args) -> int``."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wirewatch", description="Watch news feeds and alert editors.")
+    p.add_argument("--version", action="version", version=f"wirewatch {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(sub)
+    return p
+
+
+def _settings() -> Settings | None:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            name = "WIREWATCH_" + "_".join(str(p) for p in err["loc"]).upper()
+            print(f"{name}: {err['msg']}", file=sys.stderr)
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = _settings()
+    if settings is None:
+        return 1
+    load_dotenv(".env", override=False)  # so ${VAR} in channels.yaml can read .env too
+    if getattr(args, "rules", None) and args.command != "match":
+        settings.rules_dir = args.rules
+    configure(settings.log_format, settings.log_level)
+    name = f"wirewatch {args.command}"
+    try:
+        code: int = args.handler(settings, args)
+        return code
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{name}: the configuration has problems (see above)", file=sys.stderr)
+    except BadStateUrl as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+    except StateUnavailable as exc:
+        print(f"{name}: state store unreachable: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 1

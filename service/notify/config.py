@@ -1,0 +1,42 @@
+"""What every channel type's config has in common: ``ChannelBase``.
+
+Each channel module (``slack.py``, ``matrix.py`` ...) subclasses it with its own fields; the
+shared fields (rate limit, bursts, retries) and the digest hook live here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.config.durations import Duration
+
+
+class ChannelBase(BaseModel):
+    """Fields every channel type accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    rate_limit: float | None = Field(
+        None, gt=0, description="messages per second at most (default depends on the type)"
+    )
+    burst_threshold: int = Field(
+        5, ge=1, description="more alerts than this due at once become one grouped message"
+    )
+    max_group: int = Field(20, ge=2, le=50, description="alerts listed in one grouped message")
+    max_attempts: int | None = Field(None, ge=1, description="attempts before dead-lettering")
+    max_age: Duration | None = Field(None, description="age after which an alert is dead-lettered")
+
+    def default_rate_limit(self) -> float | None:
+        return self.rate_limit
+
+    @property
+    def is_digest(self) -> bool:
+        """A digest channel collects alerts and sends them together at ``next_digest``."""
+        return False
+
+    def next_digest(self, after: datetime) -> datetime | None:
+        """The next scheduled send after ``after``; None for channels that send each alert now."""
+        return None

@@ -1,0 +1,24 @@
+"""SqliteStore: the embedded default state store (one process; survives restarts).
+
+stdlib sqlite3 in WAL mode on one dedicated worker thread (``db.py``); each public call is one
+transaction. The roles live in their own modules (``feeds.py``: feed state and seen sets;
+``outbox.py``: claims, entries, dead letters) and are combined here.
+"""
+
+from __future__ import annotations
+
+from service.state.sqlite.db import SCHEMA_VERSION, sqlite_path
+from service.state.sqlite.feeds import FEEDS_SCHEMA, SEEN_SCHEMA, SqliteFeeds, SqliteSeen
+from service.state.sqlite.outbox import OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "sqlite_path"]
+
+
+class SqliteStore(SqliteFeeds, SqliteSeen, SqliteOutbox, SqliteOutboxAdmin):
+    """StateStore on one SQLite file (or ``:memory:``)."""
+
+    schema = FEEDS_SCHEMA + SEEN_SCHEMA + OUTBOX_SCHEMA
+
+    @classmethod
+    def from_url(cls, url: str, *, seen_ttl: float, seen_max: int, dedup_ttl: float) -> SqliteStore:
+        return cls(sqlite_path(url), seen_ttl=seen_ttl, seen_max=seen_max, dedup_ttl=dedup_ttl)

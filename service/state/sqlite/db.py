@@ -1,0 +1,196 @@
+"""The SQLite store's schema, how a connection is opened, and the worker every call runs on.
+
+Opening creates the folder and the file (or says which uid cannot write them), turns on WAL
+(readers never block the one writer), creates missing tables, and refuses a database written by
+a newer Wirewatch. ``SqliteBase`` runs every call on one dedicated thread, each call one
+transaction, so calls are serialized in the order they are made and the event loop never waits
+on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from service.state.base import BadStateUrl, StateUnavailable
+
+SCHEMA_VERSION = 1
+CORE_SCHEMA = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///rel/path.db`` -> ``rel/path.db``; ``sqlite:////abs.db`` -> ``/abs.db``."""
+    if not url.startswith("sqlite:///"):
+        raise BadStateUrl(
+            f"state url {url!r}: expected sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        )
+    path = url[len("sqlite:///") :]
+    if not path:
+        raise BadStateUrl(f"state url {url!r}: no database file after sqlite:///")
+    return path
+
+
+def check_writable(path: str) -> None:
+    """Create ``path``'s folder if missing; raise StateUnavailable saying which uid cannot write.
+
+    SQLite alone says "unable to open database file", or opens a read-only file and fails at the
+    first write. In the image the folder is a volume; a host folder mounted on it keeps its host
+    owner, so the message names the uid that needs it and the chown that gives it.
+    """
+    folder, uid, gid = Path(path).absolute().parent, os.getuid(), os.getgid()
+    owned = f"(a host folder mounted there must be owned by uid {uid}: chown -R {uid}:{gid} <folder>)"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        raise StateUnavailable(
+            f"state folder {folder} cannot be created by uid {uid} (its parent is not writable)"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StateUnavailable(f"state folder {folder} is not writable by uid {uid} {owned}")
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        raise StateUnavailable(f"state file {path} is not writable by uid {uid} {owned}")
+
+
+def connect(path: str, schema: str, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open the database at ``path``: read-only as it is, or (creating as needed) with ``schema``."""
+    if read_only:
+        return _connect_read_only(path)
+    if path != ":memory:":
+        check_writable(path)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.executescript(CORE_SCHEMA + schema)  # idempotent (IF NOT EXISTS); outside a transaction
+        with transaction(db):
+            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            if row[0] is None:
+                db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif row[0] > SCHEMA_VERSION:
+                raise StateUnavailable(
+                    f"state db {path} has schema {row[0]}, newer than this "
+                    f"Wirewatch understands ({SCHEMA_VERSION}): upgrade Wirewatch"
+                )
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """The database as it is, never created or changed (``status``, ``deliveries list``)."""
+    if path == ":memory:" or not Path(path).is_file():
+        raise StateUnavailable(
+            f"no state database at {path}: nothing has run with this WIREWATCH_STATE_URL here "
+            "(run wirewatch from the folder it runs in, or set WIREWATCH_STATE_URL)"
+        )
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA busy_timeout=5000")
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE .. COMMIT, or ROLLBACK on any error: each call is all or nothing."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+T = TypeVar("T")
+CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+
+
+def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SqliteBase:
+    """One SQLite file (or ``:memory:``), one worker thread; the roles' mixins build on ``_run``."""
+
+    shared = False
+    schema = ""  # each role's tables (CREATE ... IF NOT EXISTS), joined by the combined store
+
+    def __init__(
+        self, path: str, *, seen_ttl: float, seen_max: int, dedup_ttl: float, read_only: bool = False
+    ) -> None:
+        self._path = path
+        self._read_only = read_only
+        self._seen_ttl = seen_ttl
+        self._seen_max = seen_max
+        self._dedup_ttl = dedup_ttl
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wirewatch-sqlite")
+        self._db: sqlite3.Connection | None = None
+        self._closed = False
+
+    @property
+    def location(self) -> str:
+        return f"sqlite:{self._path}"
+
+    async def open(self) -> None:
+        """Create the folder, the file and the schema; check the schema version."""
+        await self._run(lambda db: None)
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` on the worker thread, inside one transaction."""
+
+        def call() -> T:
+            try:
+                if self._db is None:
+                    self._db = connect(self._path, self.schema, read_only=self._read_only)
+                if self._read_only:
+                    return fn(self._db)
+                with transaction(self._db):
+                    return fn(self._db)
+            except (sqlite3.OperationalError, OSError) as exc:
+                raise StateUnavailable(f"state db {self._path}: {exc}") from None
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+
+    async def ping(self) -> None:
+        await self._run(lambda db: db.execute("SELECT 1").fetchone())
+
+    async def close(self) -> None:
+        """Close the database; a second close does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+
+        def shut() -> None:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+        await asyncio.get_running_loop().run_in_executor(self._pool, shut)
+        self._pool.shutdown(wait=True)
+
+    async def _update(self, sql: str, head: Sequence[object], ids: Sequence[str]) -> int:
+        """Run ``sql`` (ending in ``id = ?``) once per id in one transaction; rows changed."""
+        if not ids:
+            return 0
+
+        def write(db: sqlite3.Connection) -> int:
+            before = db.total_changes
+            db.executemany(sql, [(*head, i) for i in dict.fromkeys(ids)])
+            return db.total_changes - before
+
+        return await self._run(write)
