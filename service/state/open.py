@@ -55,9 +55,12 @@ def check_redis_url(url: str) -> None:
         raise BadStateUrl(f"state url {_shown(url)!r}: the database must be a number, got {db_text!r}")
 
 
-def build_store(url: str, settings: Settings, *, read_only: bool = False) -> FullStore:
+def build_store(
+    url: str, settings: Settings, *, read_only: bool = False, exclusive: bool = False
+) -> FullStore:
     """The store for ``url``, not yet connected; ``read_only`` never creates or changes anything
-    (SQLite opens the file as it is; Redis is only read by the callers that ask for it)."""
+    (SQLite opens the file as it is; Redis is only read by the callers that ask for it);
+    ``exclusive`` (the service) makes a single-process store refuse a second process."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "sqlite":
         return SqliteStore(
@@ -66,6 +69,7 @@ def build_store(url: str, settings: Settings, *, read_only: bool = False) -> Ful
             seen_max=settings.seen_max,
             dedup_ttl=settings.dedup_ttl,
             read_only=read_only,
+            exclusive=exclusive,
         )
     if scheme in REDIS_SCHEMES:
         check_redis_url(url)
@@ -82,16 +86,21 @@ def build_store(url: str, settings: Settings, *, read_only: bool = False) -> Ful
 
 
 async def open_store(
-    url: str, settings: Settings, *, read_only: bool = False, tolerate_down: bool = False
+    url: str,
+    settings: Settings,
+    *,
+    read_only: bool = False,
+    exclusive: bool = False,
+    tolerate_down: bool = False,
 ) -> FullStore:
     """Build the store and open it (SQLite creates its folder, file and schema; Redis is pinged).
 
     ``tolerate_down``: a shared store (Redis) that does not answer at start is returned anyway,
     with an error logged, so a long-running service can start not ready and recover when the
     store comes back; the embedded store never tolerates it (a broken file will not heal).
-    Raises BadStateUrl or StateUnavailable otherwise.
+    Raises BadStateUrl, StateInUse or StateUnavailable otherwise.
     """
-    store = build_store(url, settings, read_only=read_only)
+    store = build_store(url, settings, read_only=read_only, exclusive=exclusive)
     try:
         await store.open()
     except StateUnavailable as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from service.state.sqlite.db import SCHEMA_VERSION, sqlite_path
 from service.state.sqlite.feeds import FEEDS_SCHEMA, SEEN_SCHEMA, SqliteFeeds, SqliteSeen
-from service.state.sqlite.outbox import OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
+from service.state.sqlite.outbox import OUTBOX_MIGRATIONS, OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "sqlite_path"]
 
@@ -18,6 +18,7 @@ class SqliteStore(SqliteFeeds, SqliteSeen, SqliteOutbox, SqliteOutboxAdmin):
     """StateStore on one SQLite file (or ``:memory:``)."""
 
     schema = FEEDS_SCHEMA + SEEN_SCHEMA + OUTBOX_SCHEMA
+    migrations = OUTBOX_MIGRATIONS
 
     @classmethod
     def from_url(cls, url: str, *, seen_ttl: float, seen_max: int, dedup_ttl: float) -> SqliteStore:
