@@ -70,9 +70,9 @@ class DateReader:
 
     def entry_date(self, entry: Any) -> tuple[datetime | None, str]:
         """The entry's date (published, else updated, else created) and the raw text it came from."""
-        for key in DATE_KEYS:
-            raw = " ".join(str(entry.get(key) or "").split())
-            when = self.read(raw, entry.get(f"{key}_parsed"))
+        for key in DATE_KEYS:  # dict.get: FeedParserDict maps a missing "updated" to "published"
+            raw = " ".join(str(dict.get(entry, key) or "").split())
+            when = self.read(raw, dict.get(entry, f"{key}_parsed"))
             if when is not None:
                 return when, raw
         return None, ""

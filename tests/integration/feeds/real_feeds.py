@@ -103,7 +103,9 @@ def _gofeed_items(path: Path, data: dict[str, Any]) -> list[Expected]:
 def _gofeed_item(item: dict[str, Any], parser_atom: bool) -> Expected:
     # gofeed leaves empty fields out of its JSON: absent means empty
     if parser_atom:
-        links = [link.get("href", "") for link in item.get("links") or [] if link.get("rel") in (None, "alternate")]
+        links = [
+            link.get("href", "") for link in item.get("links") or [] if link.get("rel") in (None, "alternate")
+        ]
         link = links[0] if links else ""
         ident = item.get("id", "")
     else:
@@ -135,7 +137,9 @@ def _feed_rs_item(entry: dict[str, Any]) -> Expected:
     title = (entry.get("title") or {}).get("content", "")
     links = [link["href"] for link in entry.get("links") or [] if link.get("rel") in (None, "alternate")]
     published = entry.get("published") or entry.get("updated")
-    return Expected(title=title, link=links[0] if links else "", id=entry.get("id", ""), published=iso(published))
+    return Expected(
+        title=title, link=links[0] if links else "", id=entry.get("id", ""), published=iso(published)
+    )
 
 
 # --- rss-parser -------------------------------------------------------------------------------

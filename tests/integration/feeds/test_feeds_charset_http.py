@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from service.config.feeds import Feed
 from service.feeds.client import make_client
+from service.feeds.config import Feed
 from service.feeds.isolate import INLINE_MAX
 from service.feeds.poll import PollOutcome, poll_feed
 from service.matching.matcher import Matcher, item_text
@@ -32,7 +32,9 @@ def feed_bytes(title: str, encoding: str, items: int = 1, declaration: bool = Fa
         for n in range(items)
     )
     head = f'<?xml version="1.0" encoding="{encoding}"?>' if declaration else ""
-    return f'{head}<rss version="2.0"><channel><title>{title}</title>{entries}</channel></rss>'.encode(encoding)
+    return f'{head}<rss version="2.0"><channel><title>{title}</title>{entries}</channel></rss>'.encode(
+        encoding
+    )
 
 
 async def poll(page: Page) -> PollOutcome:
@@ -44,13 +46,22 @@ async def poll(page: Page) -> PollOutcome:
         return await poll_feed(feed, FeedState(), client, settings, 1e9, random.Random(1))
 
 
+ALEPPO_AR, ALEPPO_RU = ["حلب"], ["Алеппо"]
 CASES: list[Any] = [
-    pytest.param(ARABIC_TITLE, "windows-1256", "text/xml; charset=windows-1256", ["حلب"], id="arabic-1256"),
-    pytest.param(RUSSIAN_TITLE, "windows-1251", "application/rss+xml; charset=windows-1251", ["Алеппо"], id="russian-1251"),
-    pytest.param(RUSSIAN_TITLE, "koi8-r", "text/html; charset=KOI8-R", ["Алеппо"], id="russian-koi8-as-html"),
-    pytest.param(ARABIC_TITLE, "utf-8", "text/xml", ["حلب"], id="utf8-text-xml-no-charset"),
-    pytest.param(RUSSIAN_TITLE, "utf-8", "text/xml; charset=ISO-8859-1", ["Алеппо"], id="utf8-mislabelled-latin1"),
-]  # fmt: skip
+    pytest.param(ARABIC_TITLE, "windows-1256", "text/xml; charset=windows-1256", ALEPPO_AR, id="arabic-1256"),
+    pytest.param(
+        RUSSIAN_TITLE,
+        "windows-1251",
+        "application/rss+xml; charset=windows-1251",
+        ALEPPO_RU,
+        id="russian-1251",
+    ),
+    pytest.param(RUSSIAN_TITLE, "koi8-r", "text/html; charset=KOI8-R", ALEPPO_RU, id="russian-koi8-as-html"),
+    pytest.param(ARABIC_TITLE, "utf-8", "text/xml", ALEPPO_AR, id="utf8-text-xml-no-charset"),
+    pytest.param(
+        RUSSIAN_TITLE, "utf-8", "text/xml; charset=ISO-8859-1", ALEPPO_RU, id="utf8-mislabelled-latin1"
+    ),
+]
 
 
 @pytest.mark.parametrize(("title", "encoding", "content_type", "keywords"), CASES)

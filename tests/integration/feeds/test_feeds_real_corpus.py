@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
-from service.config.feeds import Feed
 from service.feeds.client import make_client
+from service.feeds.config import Feed
 from service.feeds.links import is_web_url, normalize_link
 from service.feeds.poll import poll_feed
 from service.feeds.text import html_to_text, tidy
