@@ -21,9 +21,11 @@ ITEMS = """
 <item><guid>https://wire.test/2023/aleppo</guid><title>Curfew in Aleppo</title>
   <pubDate>Sat, 16 Dec 2023 02:02:33 PM +0000</pubDate></item>
 <item><title>Talks on Hama resume</title><link>https://wire.test/hama?x=1&amp;y=2</link></item>
-<item><guid isPermaLink="false">wire-4</guid><title>Convoy reaches Homs</title><pubDate>sometime</pubDate></item>
+<item><guid isPermaLink="false">wire-4</guid><title>Convoy reaches Homs</title>
+  <pubDate>sometime</pubDate></item>
 """
-STRICT = f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>w</title>{ITEMS}</channel></rss>'
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+STRICT = f'{DECLARATION}<rss version="2.0"><channel><title>w</title>{ITEMS}</channel></rss>'
 LOOSE = "\n   " + STRICT  # whitespace before the declaration: the strict parser refuses it
 
 
