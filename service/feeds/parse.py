@@ -90,7 +90,7 @@ def parse_feed(
     """
     body, defused = strip_entity_declarations(body)
     try:
-        parsed = read_feed(body, parser_content_type(content_type, body), base_url)
+        parsed = read_feed(body, parser_content_type(content_type, body))
     except Exception as exc:  # feedparser's own bugs on odd input: report, never raise
         return ParsedFeed(bozo_reason=f"parser failed: {one_line(exc)}")
     feed = parsed.get("feed", {})
