@@ -7,6 +7,7 @@ one process; nothing in ``service/`` uses it.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +16,34 @@ from urllib.parse import urljoin
 import feedparser
 
 from service.feeds.links import normalize_link
-from service.feeds.parse import MAX_ID_CHARS, MAX_ITEMS, _sha256, _text, strip_entity_declarations
-from service.feeds.text import tidy
+from service.feeds.parse import MAX_ID_CHARS, MAX_ITEMS, _sha256, strip_entity_declarations
+from service.feeds.text import _MARKUP, _Extractor
 from service.model import Item
+
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def tidy(text: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def html_to_text(markup: str) -> str:
+    if not _MARKUP.search(markup):
+        return tidy(markup)
+    extractor = _Extractor()
+    extractor.feed(markup)
+    extractor.close()
+    return tidy("".join(extractor.parts))
+
+
+def _text(detail: Any) -> str:
+    if not detail:
+        return ""
+    value = str(detail.get("value") or "")
+    if "html" in str(detail.get("type") or "html"):
+        return html_to_text(value)
+    return tidy(value)
 
 
 def parse_feed_before(feed_id: str, body: bytes, base_url: str | None = None) -> list[Item]:

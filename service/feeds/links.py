@@ -100,7 +100,7 @@ def absolute(link: str, base: str | None) -> str:
     relative.
     """
     link = link.strip()
-    if not link or not base:
+    if not link or not base or link.startswith(("https://", "http://")):
         return link
     try:
         if urlsplit(link).scheme:

@@ -145,10 +145,10 @@ def entry_to_item(
 
 def entry_link(entry: Any, guid: str, base_url: str | None) -> str:
     """The entry's alternate link (feedparser's pick among them first), else a permalink guid."""
-    hrefs = [
-        str(link["href"]).strip()
-        for link in entry.get("links") or ()
-        if link.get("href") and link.get("rel", "alternate") == "alternate"
+    hrefs = [  # dict.get: FeedParserDict's own get is slow, and these keys need no mapping
+        str(dict.get(link, "href")).strip()
+        for link in dict.get(entry, "links") or ()
+        if dict.get(link, "href") and dict.get(link, "rel", "alternate") == "alternate"
     ]
     chosen = str(entry.get("link") or "").strip()
     if chosen not in hrefs:

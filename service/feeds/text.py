@@ -55,9 +55,14 @@ class _Extractor(HTMLParser):
 
 def tidy(text: str) -> str:
     """Remove control characters, collapse spaces, strip each line, drop empty lines."""
-    text = _CONTROLS.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    lines = (_clean(line) for line in text.replace("\r", "\n").split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _clean(line: str) -> str:
+    if line.isprintable():  # the common case, checked in C: no controls, tabs or odd spaces
+        return (_SPACES.sub(" ", line) if "  " in line else line).strip()
+    return _SPACES.sub(" ", _CONTROLS.sub("", line)).strip()
 
 
 def html_to_text(markup: str) -> str:
