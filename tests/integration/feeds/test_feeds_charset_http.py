@@ -17,9 +17,9 @@ from service.feeds.isolate import INLINE_MAX
 from service.feeds.poll import PollOutcome, poll_feed
 from service.matching.matcher import Matcher, item_text
 from service.state.base import FeedState
+from tests.support.matching import watchlist
 from tests.support.settings import quick_settings
 from tests.support.static_http import Page, serving
-from tests.unit.matching.helpers_matching import watchlist
 
 ARABIC_TITLE = "اشتباكات عنيفة في حلب"  # "violent clashes in Aleppo"
 RUSSIAN_TITLE = "Бои в Алеппо продолжаются"  # "fighting in Aleppo goes on"

@@ -13,8 +13,8 @@ from service.feeds.parse import MAX_ITEMS, parse_feed
 from service.feeds.poll import poll_feed
 from service.matching.matcher import Matcher, item_text
 from service.state.base import FeedState
+from tests.support.matching import watchlist
 from tests.support.settings import quick_settings
-from tests.unit.matching.helpers_matching import watchlist
 
 # a loose-path feed (XML 1.0 forbids these characters, so the strict parser refuses it)
 CONTROLS = (
