@@ -87,6 +87,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python -m bench.match_bench
 	$(BIN)/python -m bench.poll_bench
+	$(BIN)/python -m bench.parse_bench
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) $(SYNAPSE_VENV) var .pytest_cache .mypy_cache .ruff_cache

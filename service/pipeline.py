@@ -22,7 +22,7 @@ from service.feeds.config import Feed
 from service.feeds.health import assess, health_alert
 from service.feeds.poll import poll_feed
 from service.logs import get_logger
-from service.model import Alert, Item
+from service.model import Alert, DateSource, Item
 from service.notify.config import ChannelBase
 from service.recovery import StateWatch
 from service.rules import Rules
@@ -139,17 +139,20 @@ class Pipeline:
         report.new_items = len(fresh)
         metrics.ITEMS_NEW.labels(feed_id=feed.id).inc(len(fresh))
         state.last_new_item = now
-        times = [i.published.timestamp() for i in fresh if i.published]
+        times = [i.published.timestamp() for i in fresh if i.published and i.date_source is DateSource.FEED]
         state.item_times = sorted(set(state.item_times) | set(times))[-ITEM_TIMES_KEPT:]
 
     def _backfill(self, feed: Feed, items: list[Item], now: float) -> list[Item]:
-        """First poll of a feed: alert on nothing (``none``), everything, or items newer than a duration."""
+        """First poll of a feed: alert on nothing (``none``), everything, or items newer than a duration.
+
+        An item the feed gave no readable date is new to us: a duration never drops it.
+        """
         if feed.backfill == "all":
             return items
         if feed.backfill == "none":
             return []
         cutoff = now - float(feed.backfill)
-        return [i for i in items if i.published and i.published.timestamp() >= cutoff]
+        return [i for i in items if _undated(i) or (i.published and i.published.timestamp() >= cutoff)]
 
     async def _alert(self, item: Item, now: float, keys: list[str]) -> list[Alert]:
         """Queue the item's alerts (one per matching watchlist, deduplicated by key); every key
@@ -213,6 +216,11 @@ class Pipeline:
             await self.store.enqueue([OutboxEntry(channel, alert, first_attempt(config, now), now)])
             metrics.ALERTS_QUEUED.labels(channel=channel).inc()
             self._on_queued(channel)
+
+
+def _undated(item: Item) -> bool:
+    """The feed gave no date we could read (or a record from before ``date_source``, with none)."""
+    return item.date_source is DateSource.FIRST_SEEN or item.published is None
 
 
 def first_attempt(config: ChannelBase, now: float) -> float:
