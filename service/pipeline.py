@@ -97,8 +97,10 @@ class Pipeline:
             self._watch.saw("poll", error)
 
     async def _poll(self, feed: Feed) -> PollReport:
+        repairs = self._watch.repairs if self._watch is not None else 0
         if self._watch is not None:
             await self._watch.check()  # a wiped store is repaired before it misleads this poll
+            repairs = self._watch.repairs
         state = await self.store.get_feed(feed.id)
         now = self._clock()
         outcome = await poll_feed(feed, state, self.client, self.settings, now, self._rng)
@@ -111,6 +113,8 @@ class Pipeline:
         if outcome.items is not None:
             await self._process(feed, state, outcome.items, now, report)
         await self._health(feed, state, now)
+        if self._watch is not None and self._watch.repairs != repairs:
+            await self._watch.resettle(feed.id, state)  # the store was wiped while this poll ran
         await self.store.put_feed(feed.id, state)
         if self._watch is not None:
             self._watch.feed_written(feed.id, state)

@@ -51,6 +51,7 @@ class StateWatch:
         self._items: dict[str, OrderedDict[str, tuple[str, ...]]] = {}
         self._lock = asyncio.Lock()
         self._failing: dict[str, str] = {}  # "poll" | "delivery" -> the last state error it met
+        self.repairs = 0  # how many wipes this process repaired; a poll compares before and after
 
     async def start(self) -> None:
         """Adopt the store's marker (writing one if it has none). May raise StateUnavailable."""
@@ -102,16 +103,29 @@ class StateWatch:
             await self._repair()
         return True
 
+    async def resettle(self, feed_id: str, state: FeedState) -> None:
+        """A poll of ``feed_id`` overlapped a repair: what it wrote after the wipe (seen marks,
+        validators) could hide lost alerts, so settle its items again and clear ``state``'s
+        validators before the poll saves it."""
+        state.etag = state.last_modified = state.body_hash = None
+        await self._resettle_items(feed_id, self._clock())
+
+    async def _resettle_items(self, feed_id: str, now: float) -> None:
+        items = self._items.get(feed_id, OrderedDict())
+        settled = [i for i, keys in items.items() if all(k in self._sent for k in keys)]
+        unsettled = [i for i, keys in items.items() if not all(k in self._sent for k in keys)]
+        await self._store.mark_seen(feed_id, settled, now)
+        await self._store.forget_seen(feed_id, unsettled)
+
     async def _repair(self) -> None:
         now = self._clock()
         self._epoch = await self._store.ensure_epoch(uuid.uuid4().hex)
         await self._store.restore_claims(list(self._sent), now)
-        for feed_id, items in self._items.items():
-            settled = [i for i, keys in items.items() if all(k in self._sent for k in keys)]
-            await self._store.mark_seen(feed_id, settled, now)
+        for feed_id in self._items:
+            await self._resettle_items(feed_id, now)
         for feed_id, state in self._feeds.items():
-            fresh = replace(state, etag=None, last_modified=None, body_hash=None)
-            await self._store.put_feed(feed_id, fresh)
+            await self._store.put_feed(feed_id, replace(state, etag=None, last_modified=None, body_hash=None))
+        self.repairs += 1
         metrics.STATE_WIPES.inc()
         log.error(
             "state_wiped",

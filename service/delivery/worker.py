@@ -236,9 +236,9 @@ class Delivery:
             route.sending = False
         now = self._clock()
         if result.ok:
-            await self._store.ack(ids)
-            if self._watch is not None:
+            if self._watch is not None:  # the receiver has it, whether or not the ack gets stored
                 self._watch.delivered(a.key for a in batch.alerts)
+            await self._store.ack(ids)
             for entry in message.entries:
                 metrics.ALERTS_DELIVERED.labels(channel=route.name).inc()
                 metrics.observe_delivery(route.name, entry.alert.created_at.timestamp(), now)

@@ -243,6 +243,9 @@ class Recovery(Protocol):
     async def restore_claims(self, alert_keys: Sequence[str], now: float) -> None:
         """Claim these keys again (as sent at ``now``), so dedup holds after a wipe."""
 
+    async def forget_seen(self, feed_id: str, item_ids: Sequence[str]) -> None:
+        """These items count as unseen again (their alerts were lost and must be made again)."""
+
 
 class PollStore(FeedStates, SeenSet, Outbox, Protocol):
     """What one poll writes: feed state, seen ids, and the alerts it queues."""

@@ -31,3 +31,8 @@ class RedisRecovery(RedisBase):
                     for key in keys[start : start + _CHUNK]:
                         pipe.set(self._keys.claim(key), num(now), px=ttl_ms)
                     await pipe.execute()
+
+    async def forget_seen(self, feed_id: str, item_ids: Sequence[str]) -> None:
+        if item_ids:
+            with self._guard():
+                await self._r.zrem(self._keys.seen(feed_id), *item_ids)

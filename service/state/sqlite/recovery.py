@@ -26,3 +26,8 @@ class SqliteRecovery(SqliteBase):
         if alert_keys:
             rows = [(key, now) for key in dict.fromkeys(alert_keys)]
             await self._run(lambda db: db.executemany("INSERT OR REPLACE INTO claims VALUES (?, ?)", rows))
+
+    async def forget_seen(self, feed_id: str, item_ids: Sequence[str]) -> None:
+        if item_ids:
+            sql = "DELETE FROM seen WHERE feed_id = ? AND item_id = ?"
+            await self._update(sql, (feed_id,), item_ids)

@@ -333,3 +333,10 @@ async def test_restored_claims_hold_dedup(store: FullStore) -> None:
     assert not await store.claim_and_enqueue("k2", [make_entry("k2")], now=1499)
     assert await store.claim_and_enqueue("k2", [make_entry("k2")], now=1500), "dedup_ttl 1000 from 500"
     assert await store.claim_and_enqueue("k3", [make_entry("k3")], now=600)
+
+
+async def test_forget_seen_makes_items_new_again(store: FullStore) -> None:
+    await store.mark_seen("f", ["a", "b", "c"], now=10)
+    await store.forget_seen("f", ["b", "zz"])
+    await store.forget_seen("f", [])
+    assert await store.unseen("f", ["a", "b", "c"], now=11) == ["b"]
