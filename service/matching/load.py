@@ -26,7 +26,7 @@ from service.matching.schema import (
     Watchlist,
     WatchlistFile,
 )
-from service.matching.terms import analyse, compile_regex
+from service.matching.terms import compile_regex, spelling_problem
 
 SUFFIXES = (".yaml", ".yml")
 SECTIONS = (*CATEGORIES, "exclude")
@@ -144,22 +144,30 @@ def _terms(
             terms.append(Term(entry.name or entry.regex, regex=entry.regex))
             continue
         if isinstance(entry, str):
-            found = analyse(entry, None)
-            if isinstance(found, str):
+            found = spelling_problem(entry, None, True)
+            if found:
                 problems.append(doc.problem(loc, found))
             else:
-                terms.append(Term(entry.strip(), (entry,)))
+                terms.append(Term(entry.strip(), (entry,), lines=(doc.line(loc),)))
             continue
         spellings = [((*loc, "name"), entry.name)]
         spellings += [((*loc, "aliases", i), a) for i, a in enumerate(entry.aliases)]
         bad = [
             doc.problem(where, found)
             for where, s in spellings
-            if isinstance(found := analyse(s, entry.case_sensitive), str)
+            if (found := spelling_problem(s, entry.case_sensitive, entry.inflect))
         ]
         problems.extend(bad)
         if not bad:
-            terms.append(Term(entry.name.strip(), tuple(s for _, s in spellings), entry.case_sensitive))
+            terms.append(
+                Term(
+                    entry.name.strip(),
+                    tuple(s for _, s in spellings),
+                    entry.case_sensitive,
+                    inflect=entry.inflect,
+                    lines=tuple(doc.line(where) for where, _ in spellings),
+                )
+            )
     return tuple(terms)
 
 

@@ -1,0 +1,151 @@
+"""The forms of a term written in Cyrillic: every word inflected, phrases kept bounded.
+
+A term's words are expanded with morph.py, then combined into phrases without a cartesian
+product (three words of a dozen forms each would be 1,728 phrases, nearly all nonsense):
+
+- the term as written;
+- each word inflected alone, the others as written ("в секторі Газа", "ЧВК Вагнера");
+- all inflecting words in the same case and number ("Донецької області", "секторі Газі").
+
+Words ending in ``*`` (prefixes) and words in other scripts stay as written. The result is
+folded (normalize.py) and deduplicated after folding: folding drops combining marks (й→и,
+ї→і, ё→е), so several forms often become one key.
+
+Expansions are computed once per term per process and cached on disk (cache.py) by term and
+by library, dictionary and policy versions, so a warm start neither recomputes them nor loads
+the dictionaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.matching.cache import ExpansionCache, cache_dir
+from service.matching.morph import Cell, WordForms, is_cyrillic_word, languages, plain, versions, word_forms
+from service.matching.normalize import fold_key
+from service.matching.shout import ordinary_word
+
+POLICY = "1"
+"""Bump when the expansion rules change, so cached expansions from older rules are not used."""
+
+MAX_FORMS = 200
+"""More distinct forms than this is reported by ``wirewatch check`` (they are still matched)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """``forms``: each a tuple of per-word folded texts (parallel to the term's words), the
+    term as written first. ``note``: what ``wirewatch check`` should tell the editor, or ""."""
+
+    forms: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+_caches: dict[str, ExpansionCache] = {}
+
+
+def shared_cache() -> ExpansionCache:
+    """The cache for the current ``WIREWATCH_CACHE_DIR`` (one per folder per process)."""
+    folder = cache_dir()
+    key = str(folder)
+    if key not in _caches:
+        _caches[key] = ExpansionCache(folder, f"{versions()},policy={POLICY}")
+    return _caches[key]
+
+
+def needs_morphology(words: tuple[str, ...], stars: tuple[bool, ...]) -> bool:
+    return any(not star and is_cyrillic_word(w) for w, star in zip(words, stars, strict=True))
+
+
+def expand(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
+    """The folded forms of a term's words (see the module docstring); from the cache if there."""
+    key = " ".join(plain(w) + ("*" if star else "") for w, star in zip(words, stars, strict=True))
+    return _expand_cached(key, words, stars)
+
+
+@lru_cache(maxsize=1 << 16)
+def _expand_cached(key: str, words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
+    cache = shared_cache()
+    entry = cache.get(key)
+    if entry is not None:
+        return Expansion(tuple(tuple(form) for form in entry[0]), entry[1])
+    found = _compute(words, stars)
+    cache.put(key, [[list(form) for form in found.forms], found.note])
+    return found
+
+
+def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
+    langs = languages(list(words))
+    written = tuple(plain(w) for w in words)
+    analyses = [
+        word_forms(w, langs) if not star and is_cyrillic_word(w) else None
+        for w, star in zip(words, stars, strict=True)
+    ]
+    phrases = combine(written, analyses)
+    folded = dict.fromkeys(tuple(fold_key(w) for w in phrase) for phrase in phrases)
+    forms = tuple(folded)
+    return Expansion(forms, _note(words, analyses, len(forms)))
+
+
+def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
+    """Phrases: as written, each word alone inflected, and all words agreeing in case and number."""
+    out: dict[tuple[str, ...], None] = {written: None}
+    for i, found in enumerate(analyses):
+        for form in found.forms if found else ():
+            out[written[:i] + (form,) + written[i + 1 :]] = None
+    agreeing = [i for i, found in enumerate(analyses) if found and found.cells]
+    if len(agreeing) > 1:
+        cells: dict[Cell, None] = {}
+        for i in agreeing:
+            cells.update(dict.fromkeys(analyses[i].cells))  # type: ignore[union-attr]
+        for cell in cells:
+            columns = [
+                found.cells.get(cell, (written[i],)) if found and i in agreeing else (written[i],)
+                for i, found in enumerate(analyses)
+            ]
+            # variants of one cell (ірпені / ірпеневі) go side by side, not crosswise
+            for j in range(max(len(c) for c in columns)):
+                out[tuple(c[min(j, len(c) - 1)] for c in columns)] = None
+    return list(out)
+
+
+def _note(words: tuple[str, ...], analyses: list[WordForms | None], count: int) -> str:
+    looked_up = [a for a in analyses if a is not None]
+    if count > MAX_FORMS:
+        return f"has {count} forms (more than {MAX_FORMS}): shorten it, or set 'inflect: false'"
+    if not looked_up or any(a.status in ("dictionary", "predicted") for a in looked_up):
+        return ""
+    if len(words) == 1 and looked_up[0].status == "not_dictionary_form":
+        lemmas = ", ".join(f"'{lemma}'" for lemma in looked_up[0].lemmas)
+        return f"is not a dictionary form (it is a form of {lemmas}): write that, or set 'inflect: false'"
+    unknown = ", ".join(f"'{a.word}'" for a in looked_up)
+    return (
+        f"has no inflected forms ({unknown} in neither the Ukrainian nor the Russian dictionary): "
+        "it matches only as written; check the spelling, or set 'inflect: false'"
+    )
+
+
+def ordinary(acronym: str) -> bool:
+    """shout.ordinary_word, cached on disk with the expansions (wordfreq takes 0.5 s and 50 MB to load)."""
+    cache = shared_cache()
+    key = "acronym:" + acronym
+    entry = cache.get(key)
+    if entry is None:
+        entry = [ordinary_word(acronym)]
+        cache.put(key, entry)
+    return bool(entry[0])
+
+
+def forget() -> None:
+    """Drop what this process remembers of expansions (tests and the bench measure cold starts)."""
+    _expand_cached.cache_clear()
+    word_forms.cache_clear()
+    ordinary_word.cache_clear()
+    _caches.clear()
+
+
+def save_caches() -> None:
+    """Write what this process added to the expansion cache (a compile calls this at its end)."""
+    for cache in _caches.values():
+        cache.save()

@@ -1,0 +1,187 @@
+"""Ukrainian and Russian word forms from the pymorphy3 dictionaries: which forms a written word has.
+
+An editor writes a name once, in its dictionary form; this module lists the forms of that word
+(every case, both numbers) so the matcher can look for all of them. The policy, in order:
+
+- Languages: a word with a letter only Ukrainian has (і ї є ґ) is looked up in Ukrainian only,
+  one with a letter only Russian has (ы э ъ ё) in Russian only, any other in both (the union:
+  "Вагнер" is an indeclinable surname in the Ukrainian dictionary but inflects in Russian).
+- Parses: only a parse that reads the written word as a dictionary form is used: a noun in the
+  nominative whose normal form is the word (or a plural-only / plural noun in the nominative
+  plural), an adjective in the nominative (keeping its gender; "Донецька" stays feminine), an
+  infinitive. So a term is never taken for an inflected form of some other word ("Газа" is not
+  read as the genitive of "газ", "Київ" not as a plural of "кий").
+- Forms: the lexeme of each such parse, same part of speech only: a noun's cases and numbers
+  (a word written in the plural stays plural), an adjective's full forms in its gender and the
+  plural, a verb's finite forms and infinitive. Derived words are other lexemes in the
+  dictionaries and never appear: "Херсонщина" is not a form of "Херсон", "Харківська" not one
+  of "Харків".
+- Unknown words: only when neither dictionary knows the word at all, the library's predictor
+  (by known suffixes) may supply a noun paradigm, again only one whose normal form is the word.
+
+pymorphy3 and its dictionaries are imported on first use only, so watchlists without Cyrillic
+never load them (about 25 MB and 0.3 s).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
+
+import regex
+
+if TYPE_CHECKING:
+    from pymorphy3 import MorphAnalyzer
+
+LANGUAGES = ("uk", "ru")
+PACKAGES = ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "wordfreq")
+"""The packages whose data decides expansions (wordfreq: acronyms, shout.py); cache keys name them."""
+_UK_ONLY = frozenset("іїєґ")
+_RU_ONLY = frozenset("ыэъё")
+_CYRILLIC_WORD = regex.compile(r"^[\p{Script=Cyrillic}'\-]*\p{Script=Cyrillic}[\p{Script=Cyrillic}'\-]*$")
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u02bb`\u00b4\u2032\uff07", "'"))
+
+Cell = tuple[str, str]
+"""(case, number) of a form: ``("loct", "sing")``."""
+
+
+@dataclass(frozen=True, slots=True)
+class WordForms:
+    """The forms of one written word: ``forms`` all of them (the word itself first), ``cells``
+    those with a case, by (case, number), for agreement inside a phrase."""
+
+    word: str
+    status: str
+    """``dictionary``, ``predicted``, ``not_dictionary_form`` (the dictionaries know the word,
+    but only as a form of another one: its lemmas are in ``lemmas``) or ``unknown``."""
+    forms: tuple[str, ...] = ()
+    cells: dict[Cell, tuple[str, ...]] = field(default_factory=dict)
+    lemmas: tuple[str, ...] = ()
+
+
+def is_cyrillic_word(word: str) -> bool:
+    """Letters of the Cyrillic script (apostrophes and hyphens inside allowed), nothing else."""
+    return bool(_CYRILLIC_WORD.match(word))
+
+
+def languages(words: list[str]) -> tuple[str, ...]:
+    """The dictionaries a phrase is looked up in, decided by letters only one language has."""
+    letters = set("".join(words).lower())
+    uk, ru = bool(letters & _UK_ONLY), bool(letters & _RU_ONLY)
+    if uk != ru:
+        return ("uk",) if uk else ("ru",)
+    return LANGUAGES
+
+
+def versions() -> str:
+    """The installed versions of ``PACKAGES``: part of every cache key."""
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name}=missing")
+    return ",".join(found)
+
+
+@cache
+def analyzer(lang: str) -> MorphAnalyzer:
+    import pymorphy3  # lazily: only watchlists with Cyrillic terms pay for the dictionaries
+
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+def plain(word: str) -> str:
+    """Lowercase, one apostrophe, ``ё`` as ``е``: how written words and lemmas are compared."""
+    return word.translate(_APOSTROPHES).lower().replace("ё", "е")
+
+
+@lru_cache(maxsize=1 << 16)
+def word_forms(word: str, langs: tuple[str, ...]) -> WordForms:
+    """Every form of ``word`` in the dictionaries ``langs`` (see the module docstring)."""
+    written = plain(word)
+    chosen: list[Any] = []
+    predicted: list[Any] = []
+    lemmas: dict[str, None] = {}
+    for lang in langs:
+        first_guess = None
+        for parse in analyzer(lang).parse(written):
+            known = _from_dictionary(parse)
+            if known:
+                lemmas[parse.normal_form] = None
+            if not _dictionary_form(parse, written):
+                continue
+            if known:
+                chosen.append(parse)
+            elif first_guess is None and parse.tag.POS == "NOUN" and "plur" not in parse.tag:
+                first_guess = parse
+        if first_guess is not None:
+            predicted.append(first_guess)
+    if not chosen and lemmas:
+        return WordForms(word, "not_dictionary_form", (written,), lemmas=tuple(lemmas))
+    status = "dictionary" if chosen else "predicted" if predicted else "unknown"
+    return _collect(word, written, chosen or predicted, status)
+
+
+def _from_dictionary(parse: Any) -> bool:
+    """A parse of a word the dictionary lists (not a guess from its suffix)."""
+    from pymorphy3.units import DictionaryAnalyzer
+
+    stack = parse.methods_stack
+    return len(stack) == 1 and type(stack[0][0]) is DictionaryAnalyzer
+
+
+def _dictionary_form(parse: Any, written: str) -> bool:
+    tag = parse.tag
+    if tag.POS == "NOUN":
+        return "nomn" in tag and (plain(parse.normal_form) == written or "plur" in tag)
+    if tag.POS == "ADJF":
+        return "nomn" in tag
+    if tag.POS == "INFN":
+        return plain(parse.normal_form) == written
+    return False
+
+
+def _keeps(parse: Any, form: Any) -> bool:
+    """Whether ``form`` (from the lexeme of ``parse``) is a form of the written word."""
+    tag, other = parse.tag, form.tag
+    if tag.POS == "INFN":
+        return other.POS in ("INFN", "VERB")
+    if other.POS != tag.POS:
+        return False
+    if "plur" in tag:
+        return "plur" in other
+    if tag.POS == "ADJF":
+        return "plur" in other or other.gender == tag.gender
+    return True
+
+
+def _collect(word: str, written: str, parses: list[Any], status: str) -> WordForms:
+    forms: dict[str, None] = {written: None}
+    cells: dict[Cell, dict[str, None]] = {}
+    for parse in parses:
+        for form in parse.lexeme:
+            if not _keeps(parse, form):
+                continue
+            surface = plain(form.word)
+            forms[surface] = None
+            if form.tag.case:
+                number = "plur" if "plur" in form.tag else "sing"
+                cells.setdefault((form.tag.case, number), {})[surface] = None
+    return WordForms(word, status, tuple(forms), {c: tuple(f) for c, f in cells.items()})
+
+
+@lru_cache(maxsize=4096)
+def is_common_word(word: str) -> bool:
+    """A Cyrillic word the dictionaries list as an ordinary word (not an abbreviation or a
+    name): ``ТА`` ("and") and ``МИ`` ("we") are, ``ЗСУ``, ``ФСБ`` and ``НАТО`` are not."""
+    written = plain(word)
+    proper = {"Abbr", "Name", "Surn", "Patr", "Geox", "Orgn", "Trad"}
+    for lang in languages([word]):
+        for parse in analyzer(lang).parse(written):
+            if _from_dictionary(parse) and plain(parse.normal_form) == written:
+                if not proper & set(parse.tag.grammemes):
+                    return True
+    return False
