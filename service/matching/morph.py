@@ -16,8 +16,11 @@ An editor writes a name once, in its dictionary form; this module lists the form
   plural, a verb's finite forms and infinitive. Derived words are other lexemes in the
   dictionaries and never appear: "Херсонщина" is not a form of "Херсон", "Харківська" not one
   of "Харків".
-- Unknown words: only when neither dictionary knows the word at all, the library's predictor
-  (by known suffixes) may supply a noun paradigm, again only one whose normal form is the word.
+- Unknown words: when neither dictionary knows the word at all, the library's predictor (by
+  known suffixes) may supply a singular noun paradigm, again only one whose normal form is the
+  word. When one dictionary lists the word as a noun and the other does not know it at all
+  ("Пригожин" is only in the Ukrainian one), the other language's prediction is added if it
+  is a noun of the same gender.
 
 pymorphy3 and its dictionaries are imported on first use only, so watchlists without Cyrillic
 never load them (about 25 MB and 0.3 s).
@@ -103,26 +106,40 @@ def word_forms(word: str, langs: tuple[str, ...]) -> WordForms:
     """Every form of ``word`` in the dictionaries ``langs`` (see the module docstring)."""
     written = plain(word)
     chosen: list[Any] = []
-    predicted: list[Any] = []
+    guesses: dict[str, Any] = {}
     lemmas: dict[str, None] = {}
     for lang in langs:
-        first_guess = None
+        known, guess = False, None
         for parse in analyzer(lang).parse(written):
-            known = _from_dictionary(parse)
-            if known:
+            if _from_dictionary(parse):
+                known = True
                 lemmas[parse.normal_form] = None
-            if not _dictionary_form(parse, written):
-                continue
-            if known:
-                chosen.append(parse)
-            elif first_guess is None and parse.tag.POS == "NOUN" and "plur" not in parse.tag:
-                first_guess = parse
-        if first_guess is not None:
-            predicted.append(first_guess)
-    if not chosen and lemmas:
+                if _dictionary_form(parse, written):
+                    chosen.append(parse)
+            elif guess is None and _dictionary_form(parse, written) and _singular_noun(parse):
+                guess = parse
+        if not known and guess is not None:
+            guesses[lang] = guess
+    if chosen:
+        # a language whose dictionary lacks the word (Пригожин is in the Ukrainian one only)
+        # may add its guess when a dictionary confirms a noun of that gender
+        genders = {p.tag.gender for p in chosen if p.tag.POS == "NOUN"}
+        chosen += [g for g in guesses.values() if g.tag.gender in genders]
+        return _collect(word, written, chosen, "dictionary")
+    if lemmas:
         return WordForms(word, "not_dictionary_form", (written,), lemmas=tuple(lemmas))
-    status = "dictionary" if chosen else "predicted" if predicted else "unknown"
-    return _collect(word, written, chosen or predicted, status)
+    if guesses:
+        return _collect(word, written, list(guesses.values()), "predicted")
+    return WordForms(word, "unknown", (written,))
+
+
+def _singular_noun(parse: Any) -> bool:
+    return bool(parse.tag.POS == "NOUN" and "plur" not in parse.tag)
+
+
+def _infinitive(tag: Any) -> bool:
+    """Russian tags infinitives INFN; Ukrainian ones VERB with the grammeme infn."""
+    return bool(tag.POS == "INFN" or (tag.POS == "VERB" and "infn" in tag.grammemes))
 
 
 def _from_dictionary(parse: Any) -> bool:
@@ -139,7 +156,7 @@ def _dictionary_form(parse: Any, written: str) -> bool:
         return "nomn" in tag and (plain(parse.normal_form) == written or "plur" in tag)
     if tag.POS == "ADJF":
         return "nomn" in tag
-    if tag.POS == "INFN":
+    if _infinitive(tag):
         return plain(parse.normal_form) == written
     return False
 
@@ -147,7 +164,7 @@ def _dictionary_form(parse: Any, written: str) -> bool:
 def _keeps(parse: Any, form: Any) -> bool:
     """Whether ``form`` (from the lexeme of ``parse``) is a form of the written word."""
     tag, other = parse.tag, form.tag
-    if tag.POS == "INFN":
+    if _infinitive(tag):
         return other.POS in ("INFN", "VERB")
     if other.POS != tag.POS:
         return False
