@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--rules", type=Path, required=True, help="folder with watchlists/")
     match.add_argument("--feed", required=True, help="feed file path or URL")
     match.add_argument("--format", choices=["jsonl", "text"], default="text")
+    match.add_argument(
+        "--explain",
+        action="store_true",
+        help="per item and watchlist: every term hit and its form, vetoes, missing categories",
+    )
 
     dl = sub.add_parser("deliveries", help="the outbox and dead letters: list, retry, drop")
     dl.add_argument("action", nargs="?", choices=["list", "retry", "drop"], default="list")
@@ -79,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "match":
             from service.dryrun import cmd_match
 
-            return asyncio.run(cmd_match(settings, args.rules, args.feed, args.format))
+            return asyncio.run(cmd_match(settings, args.rules, args.feed, args.format, args.explain))
         if args.command == "deliveries":
             from service.admin import cmd_deliveries
 
@@ -107,6 +112,10 @@ def cmd_check(settings: Settings) -> int:
     if rules is None:
         print("wirewatch check: configuration has problems (see above)", file=sys.stderr)
         return 1
+    from service.matching.load import expansion_warnings
+
+    for warning in expansion_warnings(rules.watchlists):  # reported, but the rules are usable
+        print(warning, file=sys.stderr)
     print(
         f"ok: {len(rules.feeds)} feeds, {len(rules.channels)} channels, "
         f"{len(rules.watchlists)} watchlists in {settings.rules_dir}"

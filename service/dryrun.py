@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from service.config.feeds import Feed, resolve_url
 from service.feeds.client import make_client
 from service.feeds.poll import poll_feed
+from service.matching.explain import Explanation, render_text, to_json
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher, item_text
 from service.model import Item, Match
@@ -26,7 +27,7 @@ def feed_label(source: str) -> str:
     return Path(urlparse(source).path if source.startswith("file://") else source).stem or "feed"
 
 
-async def cmd_match(settings: Settings, rules: Path, source: str, fmt: str) -> int:
+async def cmd_match(settings: Settings, rules: Path, source: str, fmt: str, explain: bool = False) -> int:
     watchlists, problems = load_watchlists(rules / "watchlists", feed_ids=None, channel_names=None)
     if problems:
         for problem in problems:
@@ -53,6 +54,11 @@ async def cmd_match(settings: Settings, rules: Path, source: str, fmt: str) -> i
     matcher = Matcher(watchlists)
     count = 0
     for item in outcome.items:
+        if explain:
+            explanations = matcher.explain_text(item_text(item))
+            count += sum(e.matched for e in explanations)
+            print(render_explained(explanations, item, fmt))
+            continue
         for match in matcher.match_text(item_text(item)):  # no feeds filter in a dry run
             count += 1
             print(render(match, item, fmt))
@@ -80,3 +86,11 @@ def render(match: Match, item: Item, fmt: str) -> str:
             ensure_ascii=False,
         )
     return f"[{match.watchlist}] {item.title}\n  {item.link}\n  matched: {matched_summary(match.matched)}"
+
+
+def render_explained(explanations: list[Explanation], item: Item, fmt: str) -> str:
+    """``--explain``: every watchlist's hits and decision for one item (one JSON line, or text)."""
+    if fmt == "jsonl":
+        head = {"item_id": item.id, "feed": item.feed_id, "title": item.title, "link": item.link}
+        return json.dumps({**head, "watchlists": [to_json(e) for e in explanations]}, ensure_ascii=False)
+    return render_text(item.title, explanations) + "\n"

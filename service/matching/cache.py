@@ -40,6 +40,7 @@ class ExpansionCache:
 
     def __init__(self, folder: Path | None, version: str) -> None:
         self.folder = folder
+        self.version = version
         digest = hashlib.sha256(version.encode()).hexdigest()[:16]
         self.path = folder / f"expansions-{digest}.json" if folder else None
         self._entries: dict[str, Entry] | None = None
@@ -75,6 +76,7 @@ class ExpansionCache:
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".expansions-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(self._entries, out, ensure_ascii=False, separators=(",", ":"))
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a CLI run as another user
             os.replace(tmp, self.path)
         except OSError as exc:
             if tmp is not None:

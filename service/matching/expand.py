@@ -85,7 +85,7 @@ def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
     phrases = combine(written, analyses)
     folded = dict.fromkeys(tuple(fold_key(w) for w in phrase) for phrase in phrases)
     forms = tuple(folded)
-    return Expansion(forms, _note(words, analyses, len(forms)))
+    return Expansion(forms, _note(words, analyses, len(forms), langs))
 
 
 def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
@@ -110,7 +110,9 @@ def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[
     return list(out)
 
 
-def _note(words: tuple[str, ...], analyses: list[WordForms | None], count: int) -> str:
+def _note(
+    words: tuple[str, ...], analyses: list[WordForms | None], count: int, langs: tuple[str, ...]
+) -> str:
     looked_up = [a for a in analyses if a is not None]
     if count > MAX_FORMS:
         return f"has {count} forms (more than {MAX_FORMS}): shorten it, or set 'inflect: false'"
@@ -121,7 +123,7 @@ def _note(words: tuple[str, ...], analyses: list[WordForms | None], count: int) 
         return f"is not a dictionary form (it is a form of {lemmas}): write that, or set 'inflect: false'"
     unknown = ", ".join(f"'{a.word}'" for a in looked_up)
     return (
-        f"has no inflected forms ({unknown} in neither the Ukrainian nor the Russian dictionary): "
+        f"has no inflected forms ({unknown}: not in the {' or '.join(langs)} dictionary as written): "
         "it matches only as written; check the spelling, or set 'inflect: false'"
     )
 

@@ -32,10 +32,11 @@ class TermHit:
     ignored: str | None = None
 
     def form(self) -> str:
-        """The text hit, with the spelling it came from when they differ, and the entry's name
-        when the spelling is an alias: ``Харкові ← Харків``, ``وحماة ← حماة (Hama)``."""
+        """The text hit, with the spelling (or regex) it came from when they differ beyond
+        diacritics, and the entry's name when the spelling is an alias: ``Харкові ← Харків``,
+        ``وحماة ← حماة (Hama)``, ``hts ← HTS``."""
         shown = self.text
-        if fold_key(self.text) != fold_key(self.spelling.replace("*", "")):
+        if fold_key(self.text, casefold=False) != fold_key(self.spelling.replace("*", ""), casefold=False):
             shown += f" ← {self.spelling}"
         if self.spelling != self.name:
             shown += f" ({self.name})"
@@ -86,9 +87,8 @@ def render_text(title: str, explanations: Sequence[Explanation]) -> str:
             continue
         lines.append(f"  [{e.watchlist}] {e.verdict}")
         for hit in e.hits:
-            where = hit.category if hit.ignored is None else "ignored"
-            why = f": {hit.ignored}" if hit.ignored else ""
-            lines.append(f"      {where:<9} {hit.form()}{why}")
+            why = f"  (ignored: {hit.ignored})" if hit.ignored else ""
+            lines.append(f"      {hit.category:<9} {hit.form()}{why}")
     if quiet:
         lines.append("  no term hit: " + ", ".join(quiet))
     return "\n".join(lines)
@@ -97,5 +97,6 @@ def render_text(title: str, explanations: Sequence[Explanation]) -> str:
 def to_json(explanation: Explanation) -> dict[str, Any]:
     """An explanation as plain JSON data: the dataclass fields, hits with their ``form``."""
     data = asdict(explanation)
+    data["vetoed_by"], data["missing"] = list(explanation.vetoed_by), list(explanation.missing)
     data["hits"] = [{**asdict(hit), "form": hit.form()} for hit in explanation.hits]
     return data

@@ -2,7 +2,8 @@
 
 ``load_watchlists`` never raises for an editor's mistake: it returns the watchlists that are
 fine and a Problem (``path:line: message``) for each mistake, so ``wirewatch check`` lists them
-all and the service can keep its last good rules when a file breaks.
+all and the service can keep its last good rules when a file breaks. ``expansion_warnings``
+lists terms whose inflection looks wrong (nothing found, or too much): warnings, not mistakes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import difflib
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from service.matching.schema import (
     Watchlist,
     WatchlistFile,
 )
-from service.matching.terms import compile_regex, spelling_problem
+from service.matching.terms import Spelling, compile_regex, compile_spelling, spelling_problem
 
 SUFFIXES = (".yaml", ".yml")
 SECTIONS = (*CATEGORIES, "exclude")
@@ -183,3 +184,20 @@ def _known(
         else:
             extra = f" (known: {', '.join(sorted(known))})" if known else f" (no {kind}s are defined)"
         problems.append(doc.problem((field, index), f"unknown {kind} '{name}'{extra}"))
+
+
+def expansion_warnings(watchlists: Sequence[Watchlist]) -> list[Problem]:
+    """``path:line: warning: term '...' ...`` for each spelling whose expansion (Cyrillic forms)
+    found nothing or more than expand.MAX_FORMS forms. Not errors: the watchlist loads, and the
+    term matches as written, or with all its forms. Compiling is cached, so after a load this
+    costs nothing more."""
+    found = []
+    for watchlist in watchlists:
+        for section in SECTIONS:
+            for term in getattr(watchlist, section):
+                for index, text in enumerate(term.variants):
+                    spelling = compile_spelling(text, term.case_sensitive, term.inflect)
+                    if isinstance(spelling, Spelling) and spelling.note:
+                        line = term.lines[index] if index < len(term.lines) else None
+                        found.append(Problem(watchlist.path, line, f"warning: term {text!r} {spelling.note}"))
+    return found

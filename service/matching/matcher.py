@@ -181,15 +181,24 @@ class Matcher:
         out = []
         for index, watchlist in enumerate(self.watchlists):
             hits = found.get(index, [])
-            for section, name, pattern in self._regexes.get(index, []):
-                regex_hits: Hits = {}
-                search_regexes(
-                    watchlist.id, [(section, name, pattern)], folded.text, self.regex_timeout, regex_hits
-                )
-                for pos in regex_hits.get(section, {}).values():
-                    hits.append(_term_hit(folded, section, name, name, pos, None))
+            for section in SECTIONS:
+                for term in getattr(watchlist, section):
+                    if term.regex is not None:
+                        hits += self._regex_hits(watchlist, section, term, folded)
             out.append(explain(watchlist, hits, watchlist.applies_to(feed_id)))
         return out
+
+    def _regex_hits(self, watchlist: Watchlist, section: str, term: Term, folded: Folded) -> list[TermHit]:
+        try:
+            pattern = compile_regex(term.regex or "")
+        except regex.error:
+            return []  # logged when compiled
+        found: Hits = {}
+        search_regexes(watchlist.id, [(section, term.name, pattern)], folded.text, self.regex_timeout, found)
+        return [
+            _term_hit(folded, section, term.name, term.regex or "", span, None)
+            for span in found.get(section, {}).values()
+        ]
 
 
 def _term_hit(

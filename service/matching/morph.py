@@ -17,10 +17,11 @@ An editor writes a name once, in its dictionary form; this module lists the form
   dictionaries and never appear: "Херсонщина" is not a form of "Херсон", "Харківська" not one
   of "Харків".
 - Unknown words: when neither dictionary knows the word at all, the library's predictor (by
-  known suffixes) may supply a singular noun paradigm, again only one whose normal form is the
-  word. When one dictionary lists the word as a noun and the other does not know it at all
-  ("Пригожин" is only in the Ukrainian one), the other language's prediction is added if it
-  is a noun of the same gender.
+  known suffixes) supplies its likeliest singular noun and adjective paradigms whose normal
+  form is the word ("Сирський": "Сирського", "Сирському"; a wrong guess adds forms no text
+  contains). When one dictionary lists the word and the other does not know it at all
+  ("Пригожин" is only in the Ukrainian one), the other language's guess is added if it is the
+  same part of speech and gender.
 
 pymorphy3 and its dictionaries are imported on first use only, so watchlists without Cyrillic
 never load them (about 25 MB and 0.3 s).
@@ -106,35 +107,41 @@ def word_forms(word: str, langs: tuple[str, ...]) -> WordForms:
     """Every form of ``word`` in the dictionaries ``langs`` (see the module docstring)."""
     written = plain(word)
     chosen: list[Any] = []
-    guesses: dict[str, Any] = {}
+    guesses: list[Any] = []
     lemmas: dict[str, None] = {}
     for lang in langs:
-        known, guess = False, None
+        known, guessed = False, dict[str, Any]()
         for parse in analyzer(lang).parse(written):
             if _from_dictionary(parse):
                 known = True
                 lemmas[parse.normal_form] = None
                 if _dictionary_form(parse, written):
                     chosen.append(parse)
-            elif guess is None and _dictionary_form(parse, written) and _singular_noun(parse):
-                guess = parse
-        if not known and guess is not None:
-            guesses[lang] = guess
+            elif _guessable(parse, written):
+                guessed.setdefault(parse.tag.POS, parse)  # the likeliest noun, the likeliest adjective
+        if not known:
+            guesses += guessed.values()
     if chosen:
         # a language whose dictionary lacks the word (Пригожин is in the Ukrainian one only)
-        # may add its guess when a dictionary confirms a noun of that gender
-        genders = {p.tag.gender for p in chosen if p.tag.POS == "NOUN"}
-        chosen += [g for g in guesses.values() if g.tag.gender in genders]
+        # adds its guess when a dictionary confirms that part of speech and gender
+        confirmed = {(p.tag.POS, p.tag.gender) for p in chosen}
+        chosen += [g for g in guesses if (g.tag.POS, g.tag.gender) in confirmed]
         return _collect(word, written, chosen, "dictionary")
     if lemmas:
         return WordForms(word, "not_dictionary_form", (written,), lemmas=tuple(lemmas))
     if guesses:
-        return _collect(word, written, list(guesses.values()), "predicted")
+        return _collect(word, written, guesses, "predicted")
     return WordForms(word, "unknown", (written,))
 
 
-def _singular_noun(parse: Any) -> bool:
-    return bool(parse.tag.POS == "NOUN" and "plur" not in parse.tag)
+def _guessable(parse: Any, written: str) -> bool:
+    """A predicted parse worth using: a singular noun or an adjective in dictionary form."""
+    return (
+        parse.tag.POS in ("NOUN", "ADJF")
+        and "plur" not in parse.tag
+        and plain(parse.normal_form) == written
+        and _dictionary_form(parse, written)
+    )
 
 
 def _infinitive(tag: Any) -> bool:
