@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,14 @@ Entry = list[Any]
 
 def cache_dir() -> Path | None:
     """Where expansions are cached, from the environment; None when turned off."""
-    value = os.environ.get(ENV)
+    return _cache_dir(os.environ.get(ENV), os.environ.get("XDG_CACHE_HOME"))
+
+
+@lru_cache(maxsize=16)
+def _cache_dir(value: str | None, xdg: str | None) -> Path | None:
     if value is not None:
         return Path(value).expanduser() if value.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "wirewatch"
+    return Path(xdg or Path.home() / ".cache") / "wirewatch"
 
 
 class ExpansionCache:

@@ -4,8 +4,8 @@ A term's words are expanded with morph.py, then combined into phrases without a 
 product (three words of a dozen forms each would be 1,728 phrases, nearly all nonsense):
 
 - the term as written;
-- each word inflected alone, the others as written ("в секторі Газа", "ЧВК Вагнера");
-- all inflecting words in the same case and number ("Донецької області", "секторі Газі").
+- all inflecting words in the same case and number ("Донецької області", "ЧВК Вагнера");
+- the head noun alone when other nouns follow it ("в секторі Газа").
 
 Words ending in ``*`` (prefixes) and words in other scripts stay as written. The result is
 folded (normalize.py) and deduplicated after folding: folding drops combining marks (й→и,
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.matching.cache import ExpansionCache, cache_dir
-from service.matching.morph import Cell, WordForms, is_cyrillic_word, languages, plain, versions, word_forms
-from service.matching.normalize import fold_key
+from service.matching.morph import WordForms, is_cyrillic_word, languages, plain, versions, word_forms
+from service.matching.normalize import fold_char
 from service.matching.shout import ordinary_word
 
 POLICY = "1"
@@ -33,12 +33,17 @@ MAX_FORMS = 200
 """More distinct forms than this is reported by ``wirewatch check`` (they are still matched)."""
 
 
+SEP = "\t"
+"""Between the per-word parts of a form: a folded word never contains it (tabs fold to spaces)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Expansion:
-    """``forms``: each a tuple of per-word folded texts (parallel to the term's words), the
-    term as written first. ``note``: what ``wirewatch check`` should tell the editor, or ""."""
+    """``forms``: each the per-word folded texts (parallel to the term's words) joined by SEP,
+    the term as written first. ``note``: what ``wirewatch check`` should tell the editor, or "".
+    One string per form, not a tuple: a large watchlist has hundreds of thousands."""
 
-    forms: tuple[tuple[str, ...], ...]
+    forms: tuple[str, ...]
     note: str = ""
 
 
@@ -69,9 +74,9 @@ def _expand_cached(key: str, words: tuple[str, ...], stars: tuple[bool, ...]) ->
     cache = shared_cache()
     entry = cache.get(key)
     if entry is not None:
-        return Expansion(tuple(tuple(form) for form in entry[0]), entry[1])
+        return Expansion(tuple(entry[0]), entry[1])
     found = _compute(words, stars)
-    cache.put(key, [[list(form) for form in found.forms], found.note])
+    cache.put(key, [list(found.forms), found.note])
     return found
 
 
@@ -83,30 +88,50 @@ def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
         for w, star in zip(words, stars, strict=True)
     ]
     phrases = combine(written, analyses)
-    folded = dict.fromkeys(tuple(fold_key(w) for w in phrase) for phrase in phrases)
-    forms = tuple(folded)
+    folded: dict[str, str] = {}
+    for phrase in phrases:
+        for word in phrase:
+            if word not in folded:
+                folded[word] = fold_word(word)
+    forms = tuple(dict.fromkeys(SEP.join(folded[w] for w in phrase) for phrase in phrases))
     return Expansion(forms, _note(words, analyses, len(forms), langs))
 
 
+def fold_word(word: str) -> str:
+    """``fold_key`` of one word, by the per-character definition (normalize.py promises they
+    agree): for the many short words an expansion folds, much faster than the text path."""
+    folded = "".join(map(fold_char, word))
+    return " ".join(filter(None, folded.split(" "))) if " " in folded else folded
+
+
 def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
-    """Phrases: as written, each word alone inflected, and all words agreeing in case and number."""
+    """Phrases from per-word forms (``written``: the words as written, plain).
+
+    - as written;
+    - agreement: every word that has cases takes the same case and number, the others stay as
+      written ("Донецької області", "ЧВК Вагнера"; a single inflecting word: all its forms);
+    - the head: when two or more of the words are nouns, the first inflects alone and the nouns
+      after it stay as written ("в секторі Газа", "міністром оборони");
+    - a word without cases (a verb) inflects alone.
+    """
     out: dict[tuple[str, ...], None] = {written: None}
-    for i, found in enumerate(analyses):
-        for form in found.forms if found else ():
+    cased = [i for i, found in enumerate(analyses) if found and found.cells]
+    cells = dict.fromkeys(cell for i in cased for cell in analyses[i].cells)  # type: ignore[union-attr]
+    for cell in cells:
+        columns = [
+            found.cells.get(cell, (written[i],)) if found and i in cased else (written[i],)
+            for i, found in enumerate(analyses)
+        ]
+        # variants of one cell (ірпені / ірпеневі) go side by side, not crosswise
+        for j in range(max(len(c) for c in columns)):
+            out[tuple(c[min(j, len(c) - 1)] for c in columns)] = None
+    nouns = [i for i in cased if analyses[i].noun]  # type: ignore[union-attr]
+    alone = [i for i, found in enumerate(analyses) if found and not found.cells]
+    if len(nouns) > 1:
+        alone.append(nouns[0])
+    for i in alone:
+        for form in analyses[i].forms:  # type: ignore[union-attr]
             out[written[:i] + (form,) + written[i + 1 :]] = None
-    agreeing = [i for i, found in enumerate(analyses) if found and found.cells]
-    if len(agreeing) > 1:
-        cells: dict[Cell, None] = {}
-        for i in agreeing:
-            cells.update(dict.fromkeys(analyses[i].cells))  # type: ignore[union-attr]
-        for cell in cells:
-            columns = [
-                found.cells.get(cell, (written[i],)) if found and i in agreeing else (written[i],)
-                for i, found in enumerate(analyses)
-            ]
-            # variants of one cell (ірпені / ірпеневі) go side by side, not crosswise
-            for j in range(max(len(c) for c in columns)):
-                out[tuple(c[min(j, len(c) - 1)] for c in columns)] = None
     return list(out)
 
 

@@ -53,6 +53,7 @@ log = get_logger(__name__)
 
 SECTIONS = (*CATEGORIES, "exclude")
 DEFAULT_REGEX_TIMEOUT = 0.05
+CLITICS, OPEN = 1, 2
 
 
 def item_text(item: Item) -> str:
@@ -76,6 +77,7 @@ class Matcher:
     def _compile(self) -> None:
         self._keys: dict[str, int] = {}
         self._ref_sets: list[dict[Ref, None]] = []
+        self._flags = bytearray()  # per key: CLITICS (a hit may start inside a word), OPEN (end inside)
         self._regexes: dict[int, list[RegexTerm]] = {}
         for index, watchlist in enumerate(self.watchlists):
             for section in SECTIONS:
@@ -85,27 +87,34 @@ class Matcher:
                     else:
                         self._add_term(index, section, term)
         self._refs = [tuple(r) for r in self._ref_sets]
-        self._clitics = bytes(any(ref.clitics for ref in refs) for refs in self._refs)
         self._automaton = AhoCorasick(list(self._keys)) if self._keys else None
         del self._keys, self._ref_sets
 
     def _add_term(self, index: int, section: str, term: Term) -> None:
-        keys, ref_sets = self._keys, self._ref_sets
         for text in term.variants:
             spelling = compile_spelling(text, term.case_sensitive, term.inflect)
             if isinstance(spelling, str):
                 continue  # load.py reported it
-            shared: dict[tuple[object, ...], Ref] = {}  # forms of one spelling share their Ref
+            first = None
             for v in spelling.variants:
-                how = (v.prefix, v.shape, v.tail, v.clitics)
-                ref = shared.get(how)
-                if ref is None:
-                    ref = shared[how] = Ref(index, section, term.name, text, *how, spelling.quiet)
-                pid = keys.setdefault(v.key, len(keys))
-                if pid == len(ref_sets):
-                    ref_sets.append({ref: None})
-                else:
-                    ref_sets[pid][ref] = None
+                ref = Ref(
+                    index, section, term.name, text, v.prefix, v.shape, v.tail, v.clitics, spelling.quiet
+                )
+                first = first or ref
+                self._add_key(v.key, ref)
+            for key in spelling.more:  # inflected forms: checked like the first variant
+                self._add_key(key, first)  # type: ignore[arg-type]
+
+    def _add_key(self, key: str, ref: Ref) -> None:
+        keys, ref_sets = self._keys, self._ref_sets
+        pid = keys.setdefault(key, len(keys))
+        flags = (CLITICS if ref.clitics else 0) | (OPEN if ref.prefix else 0)
+        if pid == len(ref_sets):
+            ref_sets.append({ref: None})
+            self._flags.append(flags)
+        else:
+            ref_sets[pid][ref] = None
+            self._flags[pid] |= flags
 
     def _add_regex(self, index: int, section: str, name: str, pattern: str) -> None:
         try:
@@ -143,11 +152,14 @@ class Matcher:
         if self._automaton is None:
             return {}
         text = folded.text
-        refs, clitics = self._refs, self._clitics
+        size = len(text)
+        refs, flags = self._refs, self._flags
         found: dict[int, Hits] = {}
         for pid, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            if start and text[start - 1].isalnum() and not clitics[pid]:
+            if start and text[start - 1].isalnum() and not flags[pid] & CLITICS:
                 continue  # inside a word: most hits stop here
+            if end < size and text[end].isalnum() and not flags[pid] & OPEN:
+                continue  # the start of a longer word
             for ref in refs[pid]:
                 span = judge(ref, folded, start, end)
                 if type(span) is tuple:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import importlib.metadata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import regex
 
@@ -63,6 +63,7 @@ class WordForms:
     forms: tuple[str, ...] = ()
     cells: dict[Cell, tuple[str, ...]] = field(default_factory=dict)
     lemmas: tuple[str, ...] = ()
+    noun: bool = False
 
 
 def is_cyrillic_word(word: str) -> bool:
@@ -110,7 +111,7 @@ def word_forms(word: str, langs: tuple[str, ...]) -> WordForms:
     guesses: list[Any] = []
     lemmas: dict[str, None] = {}
     for lang in langs:
-        known, guessed = False, dict[str, Any]()
+        known, guessed = False, dict[str | None, Any]()
         for parse in analyzer(lang).parse(written):
             if _from_dictionary(parse):
                 known = True
@@ -118,14 +119,14 @@ def word_forms(word: str, langs: tuple[str, ...]) -> WordForms:
                 if _dictionary_form(parse, written):
                     chosen.append(parse)
             elif _guessable(parse, written):
-                guessed.setdefault(parse.tag.POS, parse)  # the likeliest noun, the likeliest adjective
+                guessed.setdefault(_tag(parse.tag).pos, parse)  # the likeliest noun, the likeliest adjective
         if not known:
             guesses += guessed.values()
     if chosen:
         # a language whose dictionary lacks the word (Пригожин is in the Ukrainian one only)
         # adds its guess when a dictionary confirms that part of speech and gender
-        confirmed = {(p.tag.POS, p.tag.gender) for p in chosen}
-        chosen += [g for g in guesses if (g.tag.POS, g.tag.gender) in confirmed]
+        confirmed = {(_tag(p.tag).pos, _tag(p.tag).gender) for p in chosen}
+        chosen += [g for g in guesses if (_tag(g.tag).pos, _tag(g.tag).gender) in confirmed]
         return _collect(word, written, chosen, "dictionary")
     if lemmas:
         return WordForms(word, "not_dictionary_form", (written,), lemmas=tuple(lemmas))
@@ -134,19 +135,40 @@ def word_forms(word: str, langs: tuple[str, ...]) -> WordForms:
     return WordForms(word, "unknown", (written,))
 
 
+class _Tag(NamedTuple):
+    """What the policy reads of a pymorphy3 tag, read once per tag (tag attributes are slow
+    properties, and a compile reads hundreds of thousands of them)."""
+
+    pos: str | None
+    case: str | None
+    plural: bool
+    gender: str | None
+    infinitive: bool  # Russian tags it INFN, Ukrainian VERB with the grammeme infn
+
+
+_TAGS: dict[str, _Tag] = {}
+
+
+def _tag(tag: Any) -> _Tag:
+    key = getattr(tag, "_str", None) or str(tag)  # lexemes build new tag objects: key by text
+    info = _TAGS.get(key)
+    if info is None:
+        grammemes = tag.grammemes
+        pos = "VERB" if tag.POS == "INFN" else tag.POS
+        infinitive = tag.POS == "INFN" or "infn" in grammemes
+        info = _TAGS[key] = _Tag(pos, tag.case, "plur" in grammemes, tag.gender, infinitive)
+    return info
+
+
 def _guessable(parse: Any, written: str) -> bool:
     """A predicted parse worth using: a singular noun or an adjective in dictionary form."""
+    tag = _tag(parse.tag)
     return (
-        parse.tag.POS in ("NOUN", "ADJF")
-        and "plur" not in parse.tag
+        tag.pos in ("NOUN", "ADJF")
+        and not tag.plural
         and plain(parse.normal_form) == written
         and _dictionary_form(parse, written)
     )
-
-
-def _infinitive(tag: Any) -> bool:
-    """Russian tags infinitives INFN; Ukrainian ones VERB with the grammeme infn."""
-    return bool(tag.POS == "INFN" or (tag.POS == "VERB" and "infn" in tag.grammemes))
 
 
 def _from_dictionary(parse: Any) -> bool:
@@ -158,27 +180,27 @@ def _from_dictionary(parse: Any) -> bool:
 
 
 def _dictionary_form(parse: Any, written: str) -> bool:
-    tag = parse.tag
-    if tag.POS == "NOUN":
-        return "nomn" in tag and (plain(parse.normal_form) == written or "plur" in tag)
-    if tag.POS == "ADJF":
-        return "nomn" in tag
-    if _infinitive(tag):
+    tag = _tag(parse.tag)
+    if tag.pos == "NOUN":
+        return tag.case == "nomn" and (tag.plural or plain(parse.normal_form) == written)
+    if tag.pos == "ADJF":
+        return tag.case == "nomn"
+    if tag.infinitive:
         return plain(parse.normal_form) == written
     return False
 
 
-def _keeps(parse: Any, form: Any) -> bool:
-    """Whether ``form`` (from the lexeme of ``parse``) is a form of the written word."""
-    tag, other = parse.tag, form.tag
-    if _infinitive(tag):
-        return other.POS in ("INFN", "VERB")
-    if other.POS != tag.POS:
+def _keeps(tag: _Tag, other: _Tag) -> bool:
+    """Whether a form tagged ``other`` (in the lexeme of a parse tagged ``tag``) is a form of
+    the written word."""
+    if other.pos != tag.pos:
         return False
-    if "plur" in tag:
-        return "plur" in other
-    if tag.POS == "ADJF":
-        return "plur" in other or other.gender == tag.gender
+    if tag.infinitive:
+        return True
+    if tag.plural:
+        return other.plural
+    if tag.pos == "ADJF":
+        return other.plural or other.gender == tag.gender
     return True
 
 
@@ -186,15 +208,17 @@ def _collect(word: str, written: str, parses: list[Any], status: str) -> WordFor
     forms: dict[str, None] = {written: None}
     cells: dict[Cell, dict[str, None]] = {}
     for parse in parses:
+        tag = _tag(parse.tag)
         for form in parse.lexeme:
-            if not _keeps(parse, form):
+            other = _tag(form.tag)
+            if not _keeps(tag, other):
                 continue
-            surface = plain(form.word)
+            surface = form.word
             forms[surface] = None
-            if form.tag.case:
-                number = "plur" if "plur" in form.tag else "sing"
-                cells.setdefault((form.tag.case, number), {})[surface] = None
-    return WordForms(word, status, tuple(forms), {c: tuple(f) for c, f in cells.items()})
+            if other.case:
+                cells.setdefault((other.case, "plur" if other.plural else "sing"), {})[surface] = None
+    noun = any(_tag(p.tag).pos == "NOUN" for p in parses)
+    return WordForms(word, status, tuple(forms), {c: tuple(f) for c, f in cells.items()}, noun=noun)
 
 
 @lru_cache(maxsize=4096)

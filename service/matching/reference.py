@@ -64,7 +64,7 @@ def reference_match(
                     spelling = compile_spelling(written, term.case_sensitive, term.inflect)
                     if isinstance(spelling, str):
                         continue
-                    for v in spelling.variants:
+                    for v in spelling.all_variants():
                         for start, end in _occurrences(folded, v, spelling.quiet):
                             add_hit(hits, section, term.name, start, end)
         if decide(watchlist, hits):

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import regex
 
 from service.matching import arabic
-from service.matching.expand import expand, needs_morphology, ordinary
+from service.matching.expand import SEP, expand, needs_morphology, ordinary
 from service.matching.normalize import fold_key
 from service.matching.shout import is_acronym
 
@@ -50,12 +50,19 @@ class Variant(NamedTuple):
 
 class Spelling(NamedTuple):
     """A spelling compiled: its Variants (the spelling as written first), whether it is quiet
-    in shouted text, and what ``wirewatch check`` should say about its expansion (or "")."""
+    in shouted text, what ``wirewatch check`` should say about its expansion (or ""), and
+    ``more``: further keys checked exactly like the first Variant (the inflected forms of a
+    Cyrillic term, kept as bare keys: a large watchlist has hundreds of thousands)."""
 
     text: str
     variants: tuple[Variant, ...]
     quiet: bool = False
     note: str = ""
+    more: tuple[str, ...] = ()
+
+    def all_variants(self) -> list[Variant]:
+        """Every Variant, ``more`` included."""
+        return [*self.variants, *(self.variants[0]._replace(key=key) for key in self.more)]
 
 
 def auto_case_sensitive(text: str) -> bool:
@@ -108,24 +115,26 @@ def _compile_words(text: str, body: str, case_sensitive: bool | None, inflect: b
         return f"term {text!r} has no letters or digits to match"
     joined = " ".join(words)
     sensitive = auto_case_sensitive(joined) if case_sensitive is None else case_sensitive
-    forms: tuple[tuple[str, ...], ...] = (written,)
+    quiet = sensitive and is_acronym(joined) and ordinary(joined)
+    forms: tuple[str, ...] = (SEP.join(written),)
     note = ""
     if inflect and needs_morphology(words, stars):
         expansion = expand(words, stars)
-        forms, note = (written, *(f for f in expansion.forms if f != written)), expansion.note
-    cased = None
-    if sensitive:
-        shapes = tuple(fold_key(w, casefold=False) for w in words)
-        cased = [
-            tuple(_with_case(f, w, s) for f, w, s in zip(form, written, shapes, strict=True))
-            for form in forms
-        ]
+        note = expansion.note
+        forms = expansion.forms if expansion.forms[0] == forms[0] else (*forms, *expansion.forms)
     clitics = inflect and arabic.is_arabic(next(w for w in written if w))
+    if not (any(stars[:-1]) or sensitive or clitics) and all(written):
+        # a Cyrillic term: a key per form, nothing else to check (the common case, kept fast)
+        first = Variant(forms[0].replace(SEP, " "), stars[-1], None)
+        more = tuple(dict.fromkeys(f.replace(SEP, " ") for f in forms[1:]))
+        return Spelling(text, (first,), quiet, note, more)
+    shapes = tuple(fold_key(w, casefold=False) for w in words) if sensitive else None
     variants: dict[Variant, None] = {}
-    for n, form in enumerate(forms):
-        for v in _variants(form, stars, cased[n] if cased else None, clitics):
+    for form in forms:
+        parts = tuple(form.split(SEP))
+        cased = tuple(map(_with_case, parts, written, shapes)) if shapes else None
+        for v in _variants(parts, stars, cased, clitics):
             variants[v] = None
-    quiet = sensitive and is_acronym(joined) and ordinary(joined)
     return Spelling(text, tuple(variants), quiet, note)
 
 
