@@ -97,10 +97,22 @@ def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
     return Expansion(forms, _note(words, analyses, len(forms), langs))
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table of the per-character fold, filled on first sight of a character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold_word(word: str) -> str:
     """``fold_key`` of one word, by the per-character definition (normalize.py promises they
-    agree): for the many short words an expansion folds, much faster than the text path."""
-    folded = "".join(map(fold_char, word))
+    agree) applied with ``str.translate``: an expansion folds hundreds of thousands of short
+    words, and the whole-text path costs microseconds each."""
+    folded = word.translate(_FOLD)
     return " ".join(filter(None, folded.split(" "))) if " " in folded else folded
 
 

@@ -27,7 +27,7 @@ from service.matching.schema import (
     Watchlist,
     WatchlistFile,
 )
-from service.matching.terms import Spelling, compile_regex, compile_spelling, spelling_problem
+from service.matching.terms import Spelling, compile_regex, compile_spelling
 
 SUFFIXES = (".yaml", ".yml")
 SECTIONS = (*CATEGORIES, "exclude")
@@ -145,8 +145,8 @@ def _terms(
             terms.append(Term(entry.name or entry.regex, regex=entry.regex))
             continue
         if isinstance(entry, str):
-            found = spelling_problem(entry, None, True)
-            if found:
+            found = compile_spelling(entry, None, True)  # compiled now: the matcher reuses it
+            if isinstance(found, str):
                 problems.append(doc.problem(loc, found))
             else:
                 terms.append(Term(entry.strip(), (entry,), lines=(doc.line(loc),)))
@@ -156,7 +156,7 @@ def _terms(
         bad = [
             doc.problem(where, found)
             for where, s in spellings
-            if (found := spelling_problem(s, entry.case_sensitive, entry.inflect))
+            if isinstance(found := compile_spelling(s, entry.case_sensitive, entry.inflect), str)
         ]
         problems.extend(bad)
         if not bad:

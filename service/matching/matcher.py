@@ -91,30 +91,25 @@ class Matcher:
         del self._keys, self._ref_sets
 
     def _add_term(self, index: int, section: str, term: Term) -> None:
+        keys, ref_sets, all_flags = self._keys, self._ref_sets, self._flags
         for text in term.variants:
             spelling = compile_spelling(text, term.case_sensitive, term.inflect)
             if isinstance(spelling, str):
                 continue  # load.py reported it
-            first = None
-            for v in spelling.variants:
+            for n, v in enumerate(spelling.variants):
                 ref = Ref(
                     index, section, term.name, text, v.prefix, v.shape, v.tail, v.clitics, spelling.quiet
                 )
-                first = first or ref
-                self._add_key(v.key, ref)
-            for key in spelling.more:  # inflected forms: checked like the first variant
-                self._add_key(key, first)  # type: ignore[arg-type]
-
-    def _add_key(self, key: str, ref: Ref) -> None:
-        keys, ref_sets = self._keys, self._ref_sets
-        pid = keys.setdefault(key, len(keys))
-        flags = (CLITICS if ref.clitics else 0) | (OPEN if ref.prefix else 0)
-        if pid == len(ref_sets):
-            ref_sets.append({ref: None})
-            self._flags.append(flags)
-        else:
-            ref_sets[pid][ref] = None
-            self._flags[pid] |= flags
+                flags = (CLITICS if v.clitics else 0) | (OPEN if v.prefix else 0)
+                # inflected forms (``more``) are checked like the first variant
+                for key in (v.key, *spelling.more) if n == 0 else (v.key,):
+                    pid = keys.setdefault(key, len(keys))
+                    if pid == len(ref_sets):
+                        ref_sets.append({ref: None})
+                        all_flags.append(flags)
+                    else:
+                        ref_sets[pid][ref] = None
+                        all_flags[pid] |= flags
 
     def _add_regex(self, index: int, section: str, name: str, pattern: str) -> None:
         try:

@@ -153,10 +153,11 @@ def _tag(tag: Any) -> _Tag:
     key = getattr(tag, "_str", None) or str(tag)  # lexemes build new tag objects: key by text
     info = _TAGS.get(key)
     if info is None:
-        grammemes = tag.grammemes
-        pos = "VERB" if tag.POS == "INFN" else tag.POS
-        infinitive = tag.POS == "INFN" or "infn" in grammemes
-        info = _TAGS[key] = _Tag(pos, tag.case, "plur" in grammemes, tag.gender, infinitive)
+        # plain str: pymorphy3's grammemes are a str subclass with Python-level __eq__ and __hash__
+        pos, case, gender = (str(g) if g else None for g in (tag.POS, tag.case, tag.gender))
+        grammemes = {str(g) for g in tag.grammemes}
+        infinitive = pos == "INFN" or "infn" in grammemes
+        info = _TAGS[key] = _Tag("VERB" if infinitive else pos, case, "plur" in grammemes, gender, infinitive)
     return info
 
 
@@ -209,16 +210,38 @@ def _collect(word: str, written: str, parses: list[Any], status: str) -> WordFor
     cells: dict[Cell, dict[str, None]] = {}
     for parse in parses:
         tag = _tag(parse.tag)
-        for form in parse.lexeme:
-            other = _tag(form.tag)
+        for surface, other in _lexeme(parse):
             if not _keeps(tag, other):
                 continue
-            surface = form.word
             forms[surface] = None
             if other.case:
                 cells.setdefault((other.case, "plur" if other.plural else "sing"), {})[surface] = None
     noun = any(_tag(p.tag).pos == "NOUN" for p in parses)
     return WordForms(word, status, tuple(forms), {c: tuple(f) for c, f in cells.items()}, noun=noun)
+
+
+def _lexeme(parse: Any) -> list[tuple[str, _Tag]]:
+    """Every form of a parse's lexeme with its tag facts. A dictionary word is spelled out from
+    its paradigm (shared by thousands of words, read once) as pymorphy3's DictionaryAnalyzer
+    does, without building a Parse per form; a guess goes through ``parse.lexeme``."""
+    if not _from_dictionary(parse):
+        return [(form.word, _tag(form.tag)) for form in parse.lexeme]
+    unit, fixed_word, para_id, idx = parse.methods_stack[0]
+    dictionary = unit.dict
+    stem = dictionary.build_stem(dictionary.paradigms[para_id], idx, fixed_word)
+    return [(prefix + stem + suffix, tag) for prefix, tag, suffix in _paradigm(dictionary, para_id)]
+
+
+_PARADIGMS: dict[tuple[int, int], list[tuple[str, _Tag, str]]] = {}
+
+
+def _paradigm(dictionary: Any, para_id: int) -> list[tuple[str, _Tag, str]]:
+    key = (id(dictionary), para_id)  # dictionaries live as long as the process (analyzer() caches)
+    found = _PARADIGMS.get(key)
+    if found is None:
+        info = dictionary.build_paradigm_info(para_id)
+        found = _PARADIGMS[key] = [(prefix, _tag(tag), suffix) for prefix, tag, suffix in info]
+    return found
 
 
 @lru_cache(maxsize=4096)

@@ -70,13 +70,6 @@ def auto_case_sensitive(text: str) -> bool:
     return is_acronym(text)
 
 
-def spelling_problem(text: str, case_sensitive: bool | None = None, inflect: bool = True) -> str | None:
-    """Why ``text`` cannot be a term, or None (compiles it: a compile with the same arguments
-    then costs nothing)."""
-    found = compile_spelling(text, case_sensitive, inflect)
-    return found if isinstance(found, str) else None
-
-
 @lru_cache(maxsize=1 << 17)
 def compile_spelling(text: str, case_sensitive: bool | None, inflect: bool = True) -> Spelling | str:
     """The Variants of a spelling, or why it cannot be a term (see the module docstring)."""
@@ -98,7 +91,7 @@ def compile_spelling(text: str, case_sensitive: bool | None, inflect: bool = Tru
     sensitive = auto_case_sensitive(core) if case_sensitive is None else case_sensitive
     quiet = sensitive and is_acronym(core) and ordinary(core)
     shape = fold_key(core, casefold=False) if sensitive else None
-    if not (inflect and arabic.is_arabic(folded)):
+    if not (inflect and folded[0] >= "\u0600" and arabic.is_arabic(folded)):
         return Spelling(text, (Variant(folded, star, shape),), quiet)
     return Spelling(text, tuple(Variant(k, star, shape, (), m) for k, m in arabic.keys(folded)), quiet)
 
