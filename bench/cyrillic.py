@@ -1,15 +1,17 @@
 """The Cyrillic part of the match bench: a 10,000-term Ukrainian and Russian watchlist.
 
 Terms are real dictionary forms: the lemmas (pymorphy3) of words ranked 3,000 to 60,000 in
-wordfreq's Ukrainian and Russian lists: 60% single nouns, 30% adjective + noun phrases
-("Донецька область"), 10% noun + noun in the genitive ("міністр оборони"). Articles (~4 KB)
-are words of the 3,000 most frequent, with an inflected form of a term (a random case and
-number, as wire copy has them) about every 250 words. As in the Latin bench, where names never
+wordfreq's Ukrainian and Russian lists (1,000 to 8,000 with ``--quick``): 60% single nouns,
+30% adjective + noun phrases ("Донецька область"), 10% noun + noun in the genitive
+("міністр оборони"). Articles (~4 KB) are words of the 3,000 most frequent (1,000), with an
+inflected form of a term (a random case and number, as wire copy has them) about every 250
+words. As in the Latin bench, where names never
 occur by chance, a term with a form among the article words is left out: a desk's list of
 names and places does not hit every article.
 
-Each run is a fresh child process, so its peak RSS is its own and "cold" means what it means
-for the service: dictionaries not loaded, nothing in memory. Three runs on the same files:
+Each run is a fresh child process, so "cold" means what it means for the service: dictionaries
+not loaded, nothing in memory. Its peak RSS is read from /proc/self/status (VmHWM): Linux's
+ru_maxrss would report at least the parent's, which holds the wordfreq lists. Three runs on the same files:
 
 - ``inflect: false``: the same terms matched only as written (the baseline: no morphology);
 - cold: inflection on, an empty expansion cache folder;
@@ -19,6 +21,7 @@ for the service: dictionaries not loaded, nothing in memory. Three runs on the s
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -30,10 +33,10 @@ from typing import Any
 import yaml
 
 RANKS = (3_000, 60_000)
-COMMON = 3_000
+QUICK_RANKS = (1_000, 8_000)
 
 
-def vocabulary(rng: random.Random) -> tuple[dict[str, list[str]], list[str]]:
+def vocabulary(rng: random.Random, ranks: tuple[int, int] = RANKS) -> tuple[dict[str, list[str]], list[str]]:
     """Candidate terms by kind (``single``, ``adjective``: adjective + noun agreeing in gender,
     ``genitive``: noun + noun in the genitive), each language on its own, and the article words."""
     import pymorphy3
@@ -43,14 +46,16 @@ def vocabulary(rng: random.Random) -> tuple[dict[str, list[str]], list[str]]:
     common: list[str] = []
     for lang in ("uk", "ru"):
         morph = pymorphy3.MorphAnalyzer(lang=lang)
-        words = top_n_list(lang, RANKS[1])
-        common += words[:COMMON]
+        words = top_n_list(lang, ranks[1])
+        common += words[: ranks[0]]
         # lemmas of the article words: a term with one of them would hit every article
-        seen = {p.normal_form for word in words[:COMMON] for p in morph.parse(word)}
-        nouns, adjectives = [], []
-        for word in words[RANKS[0] :]:
+        seen = {p.normal_form for word in words[: ranks[0]] for p in morph.parse(word)}
+        nouns: list[Any] = []
+        adjectives: list[str] = []
+        for word in words[ranks[0] :]:
             parse = morph.parse(word)[0]
-            if parse.tag.POS not in ("NOUN", "ADJF") or parse.normal_form in seen or len(parse.normal_form) < 4:
+            lemma = parse.normal_form
+            if parse.tag.POS not in ("NOUN", "ADJF") or lemma in seen or len(lemma) < 4:
                 continue
             seen.add(parse.normal_form)
             lemma = parse.normal_form if parse.tag.POS == "ADJF" else morph.parse(parse.normal_form)[0]
@@ -110,27 +115,18 @@ def make_articles(count: int, terms: list[str], common: list[str], rng: random.R
 
 def run_child(rules: Path, articles: Path, cache: Path, seconds: float) -> dict[str, Any]:
     """One measured run in a fresh interpreter (``python -m bench.cyrillic RULES ARTICLES S``)."""
-    env_cmd = [sys.executable, "-m", "bench.cyrillic", str(rules), str(articles), str(seconds)]
-    out = subprocess.run(
-        env_cmd,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**_environ(), "WIREWATCH_CACHE_DIR": str(cache)},
-    )
+    command = [sys.executable, "-m", "bench.cyrillic", str(rules), str(articles), str(seconds)]
+    env = {**os.environ, "WIREWATCH_CACHE_DIR": str(cache)}
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
-def _environ() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
-
-
-def bench(terms_count: int, articles_count: int, seconds: float, rng: random.Random) -> list[str]:
+def bench(
+    terms_count: int, articles_count: int, seconds: float, rng: random.Random, quick: bool
+) -> list[str]:
     """Rows for the bench's table: baseline, cold and warm (each in its own process)."""
-    pools, common = vocabulary(rng)
+    pools, common = vocabulary(rng, QUICK_RANKS if quick else RANKS)
     terms = make_terms(terms_count, pools, rng)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,27 +144,44 @@ def bench(terms_count: int, articles_count: int, seconds: float, rng: random.Ran
                 write_watchlists(rules, terms, inflect)
             r = run_child(rules, articles, cache, seconds)
             rows.append(
-                f"{terms_count:>7} {label:<15} {r['keys']:>8} {r['build']:>8.2f} {r['rate']:>9.0f} "
-                f"{r['matches']:>12.2f} {r['peak']:>8.0f}"
+                f"{terms_count:>7} {label:<15} {r['keys']:>8} {r['build']:>8.2f} {r['cpu']:>8.2f} "
+                f"{r['rate']:>9.0f} {r['matches']:>12.2f} {r['peak']:>8.0f}"
             )
     return rows
 
 
 def child(rules: Path, articles_path: Path, seconds: float) -> dict[str, Any]:
-    from bench.match_bench import apply_all, peak_mb, rate
+    from bench.match_bench import apply_all, rate
     from service.matching.load import load_watchlists
     from service.matching.matcher import Matcher
 
     articles = json.loads(articles_path.read_text(encoding="utf-8"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     watchlists, problems = load_watchlists(rules, None, {"console"})
     matcher = Matcher(watchlists)
-    build = time.perf_counter() - started
+    build, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert not problems, problems
     matches = sum(len(matcher.match_text(a)) for a in articles) / len(articles)
     speed = rate(lambda: apply_all(matcher.match_text, articles), len(articles), seconds)
     keys = len(matcher._refs)
-    return {"build": build, "rate": speed, "matches": matches, "peak": peak_mb(), "keys": keys}
+    return {
+        "build": build,
+        "cpu": cpu,
+        "rate": speed,
+        "matches": matches,
+        "peak": own_peak_mb(),
+        "keys": keys,
+    }
+
+
+def own_peak_mb() -> float:
+    """This process's peak RSS in MB (VmHWM: reset by exec, unlike ru_maxrss)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    from bench.match_bench import peak_mb
+
+    return peak_mb()
 
 
 if __name__ == "__main__":
