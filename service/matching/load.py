@@ -149,7 +149,7 @@ def _terms(
             if isinstance(found, str):
                 problems.append(doc.problem(loc, found))
             else:
-                terms.append(Term(entry.strip(), (entry,), lines=(doc.line(loc),)))
+                terms.append(Term(entry.strip(), (entry,), line=doc.line(loc)))
             continue
         spellings = [((*loc, "name"), entry.name)]
         spellings += [((*loc, "aliases", i), a) for i, a in enumerate(entry.aliases)]
@@ -166,7 +166,7 @@ def _terms(
                     tuple(s for _, s in spellings),
                     entry.case_sensitive,
                     inflect=entry.inflect,
-                    lines=tuple(doc.line(where) for where, _ in spellings),
+                    line=doc.line(loc),
                 )
             )
     return tuple(terms)
@@ -195,9 +195,9 @@ def expansion_warnings(watchlists: Sequence[Watchlist]) -> list[Problem]:
     for watchlist in watchlists:
         for section in SECTIONS:
             for term in getattr(watchlist, section):
-                for index, text in enumerate(term.variants):
+                for text in term.variants:
                     spelling = compile_spelling(text, term.case_sensitive, term.inflect)
                     if isinstance(spelling, Spelling) and spelling.note:
-                        line = term.lines[index] if index < len(term.lines) else None
-                        found.append(Problem(watchlist.path, line, f"warning: term {text!r} {spelling.note}"))
+                        message = f"warning: term {text!r} {spelling.note}"
+                        found.append(Problem(watchlist.path, term.line, message))
     return found

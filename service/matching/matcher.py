@@ -44,7 +44,7 @@ from service.matching.explain import Explanation, TermHit, explain
 from service.matching.load import gc_paused
 from service.matching.normalize import SEPARATOR, Folded, fold
 from service.matching.report import Hits, RegexTerm, add_hit, build_match, decide, search_regexes
-from service.matching.scan import Ref, judge
+from service.matching.scan import Check, Ref, judge
 from service.matching.schema import CATEGORIES, Term, Watchlist
 from service.matching.terms import compile_regex, compile_spelling
 from service.model import Item, Match
@@ -78,6 +78,7 @@ class Matcher:
         self._keys: dict[str, int] = {}
         self._ref_sets: list[dict[Ref, None]] = []
         self._flags = bytearray()  # per key: CLITICS (a hit may start inside a word), OPEN (end inside)
+        self._checks: dict[Check, Check] = {}  # one object per distinct check
         self._regexes: dict[int, list[RegexTerm]] = {}
         for index, watchlist in enumerate(self.watchlists):
             for section in SECTIONS:
@@ -88,18 +89,17 @@ class Matcher:
                         self._add_term(index, section, term)
         self._refs = [tuple(r) for r in self._ref_sets]
         self._automaton = AhoCorasick(list(self._keys)) if self._keys else None
-        del self._keys, self._ref_sets
+        del self._keys, self._ref_sets, self._checks
 
     def _add_term(self, index: int, section: str, term: Term) -> None:
-        keys, ref_sets, all_flags = self._keys, self._ref_sets, self._flags
+        keys, ref_sets, all_flags, checks = self._keys, self._ref_sets, self._flags, self._checks
         for text in term.variants:
             spelling = compile_spelling(text, term.case_sensitive, term.inflect)
             if isinstance(spelling, str):
                 continue  # load.py reported it
-            for n, v in enumerate(spelling.variants):
-                ref = Ref(
-                    index, section, term.name, text, v.prefix, v.shape, v.tail, v.clitics, spelling.quiet
-                )
+            for n, v in enumerate((spelling.first(), *spelling.others)):
+                check = Check(v.prefix, v.shape, v.tail, v.clitics, spelling.quiet)
+                ref = Ref(index, section, term.name, text, checks.setdefault(check, check))
                 flags = (CLITICS if v.clitics else 0) | (OPEN if v.prefix else 0)
                 # inflected forms (``more``) are checked like the first variant
                 for key in (v.key, *spelling.more) if n == 0 else (v.key,):
@@ -156,7 +156,7 @@ class Matcher:
             if end < size and text[end].isalnum() and not flags[pid] & OPEN:
                 continue  # the start of a longer word
             for ref in refs[pid]:
-                span = judge(ref, folded, start, end)
+                span = judge(ref.check, folded, start, end)
                 if type(span) is tuple:
                     add_hit(found.setdefault(ref.watchlist, {}), ref.category, ref.name, *span)
         return found
@@ -179,7 +179,7 @@ class Matcher:
             self._automaton.find_matches_as_indexes(folded.text, overlapping=True) if self._automaton else ()
         ):
             for ref in self._refs[pid]:
-                verdict = judge(ref, folded, start, end)
+                verdict = judge(ref.check, folded, start, end)
                 if verdict is None:
                     continue
                 span, why = (verdict, None) if isinstance(verdict, tuple) else ((start, end), verdict)

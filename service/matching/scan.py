@@ -27,13 +27,9 @@ CASE = "capitals differ"
 SHOUTED = "inside all-caps text"
 
 
-class Ref(NamedTuple):
-    """One (watchlist, category, reported name, spelling) that an automaton key stands for."""
+class Check(NamedTuple):
+    """What a hit must pass (see the module docstring); shared by the refs that agree on it."""
 
-    watchlist: int
-    category: str
-    name: str
-    spelling: str
     prefix: bool
     shape: str | None
     tail: tuple[Word, ...]
@@ -41,28 +37,38 @@ class Ref(NamedTuple):
     quiet: bool
 
 
-def judge(ref: Ref, folded: Folded, start: int, end: int) -> tuple[int, int] | str | None:
+class Ref(NamedTuple):
+    """One (watchlist, category, reported name, spelling) that an automaton key stands for."""
+
+    watchlist: int
+    category: str
+    name: str
+    spelling: str
+    check: Check
+
+
+def judge(check: Check, folded: Folded, start: int, end: int) -> tuple[int, int] | str | None:
     """The folded (start, end) this hit stands for; a reason it does not count when the text
     itself says no (capitals, shouting); None when it is simply not this reference's word."""
     text = folded.text
     key_start, key_end = start, end
     if start and text[start - 1].isalnum():
-        start = clitic_start(text, start, ref.clitics)
+        start = clitic_start(text, start, check.clitics)
         if start < 0:
             return None
-    elif ref.clitics == arabic.LAM_MERGED:
+    elif check.clitics == arabic.LAM_MERGED:
         return None
-    if ref.tail:
-        end = tail_end(text, end, ref.prefix, ref.tail)
+    if check.tail:
+        end = tail_end(text, end, check.prefix, check.tail)
         if end < 0:
             return None
-    elif not ref.prefix and end < len(text) and text[end].isalnum():
+    elif not check.prefix and end < len(text) and text[end].isalnum():
         return None
-    if ref.shape is not None:
+    if check.shape is not None:
         a, b = folded.span(key_start, key_end)
-        if fold_key(folded.original[a:b], casefold=False) != ref.shape:
+        if fold_key(folded.original[a:b], casefold=False) != check.shape:
             return CASE
-        if ref.quiet and in_caps_run(folded.original, a, b):
+        if check.quiet and in_caps_run(folded.original, a, b):
             return SHOUTED
     return start, end
 

@@ -85,7 +85,7 @@ class Term:
     ``variants`` are the name and its aliases as written (``*`` kept);
     ``case_sensitive`` None means automatic (2 to 5 capital letters are case-sensitive);
     ``inflect`` False matches the spellings only as written (terms.py). A regex entry has
-    ``regex`` set and no variants. ``lines``: the file line of each variant, for messages.
+    ``regex`` set and no variants. ``line``: the entry's line in its file, for messages.
     """
 
     name: str
@@ -93,7 +93,7 @@ class Term:
     case_sensitive: bool | None = None
     regex: str | None = None
     inflect: bool = True
-    lines: tuple[int | None, ...] = field(default=(), compare=False)
+    line: int | None = field(default=None, compare=False)
 
     @classmethod
     def plain(

@@ -49,20 +49,35 @@ class Variant(NamedTuple):
 
 
 class Spelling(NamedTuple):
-    """A spelling compiled: its Variants (the spelling as written first), whether it is quiet
-    in shouted text, what ``wirewatch check`` should say about its expansion (or ""), and
+    """A spelling compiled: its first Variant's fields (the spelling as written), whether it is
+    quiet in shouted text, what ``wirewatch check`` should say about its expansion (or ""),
     ``more``: further keys checked exactly like the first Variant (the inflected forms of a
-    Cyrillic term, kept as bare keys: a large watchlist has hundreds of thousands)."""
+    Cyrillic term, kept as bare keys: a large watchlist has hundreds of thousands), and
+    ``others``: Variants with checks of their own. Flat, because a watchlist has tens of
+    thousands of spellings and most have one key."""
 
-    text: str
-    variants: tuple[Variant, ...]
+    key: str
+    prefix: bool
+    shape: str | None
+    tail: tuple[Word, ...] = ()
+    clitics: int = arabic.NONE
     quiet: bool = False
     note: str = ""
     more: tuple[str, ...] = ()
+    others: tuple[Variant, ...] = ()
+
+    def first(self) -> Variant:
+        return Variant(self.key, self.prefix, self.shape, self.tail, self.clitics)
 
     def all_variants(self) -> list[Variant]:
-        """Every Variant, ``more`` included."""
-        return [*self.variants, *(self.variants[0]._replace(key=key) for key in self.more)]
+        """Every Variant: the first, ``others``, and one per key of ``more``."""
+        first = self.first()
+        return [first, *self.others, *(first._replace(key=key) for key in self.more)]
+
+
+def _spelling(variants: list[Variant], quiet: bool, note: str = "", more: tuple[str, ...] = ()) -> Spelling:
+    first = variants[0]
+    return Spelling(*first, quiet=quiet, note=note, more=more, others=tuple(variants[1:]))
 
 
 def auto_case_sensitive(text: str) -> bool:
@@ -92,8 +107,8 @@ def compile_spelling(text: str, case_sensitive: bool | None, inflect: bool = Tru
     quiet = sensitive and is_acronym(core) and ordinary(core)
     shape = fold_key(core, casefold=False) if sensitive else None
     if not (inflect and folded[0] >= "\u0600" and arabic.is_arabic(folded)):
-        return Spelling(text, (Variant(folded, star, shape),), quiet)
-    return Spelling(text, tuple(Variant(k, star, shape, (), m) for k, m in arabic.keys(folded)), quiet)
+        return Spelling(folded, star, shape, quiet=quiet)
+    return _spelling([Variant(k, star, shape, (), m) for k, m in arabic.keys(folded)], quiet)
 
 
 def _compile_words(text: str, body: str, case_sensitive: bool | None, inflect: bool) -> Spelling | str:
@@ -118,9 +133,8 @@ def _compile_words(text: str, body: str, case_sensitive: bool | None, inflect: b
     clitics = inflect and arabic.is_arabic(next(w for w in written if w))
     if not (any(stars[:-1]) or sensitive or clitics) and all(written):
         # a Cyrillic term: a key per form, nothing else to check (the common case, kept fast)
-        first = Variant(forms[0].replace(SEP, " "), stars[-1], None)
         more = tuple(dict.fromkeys(f.replace(SEP, " ") for f in forms[1:]))
-        return Spelling(text, (first,), quiet, note, more)
+        return Spelling(forms[0].replace(SEP, " "), stars[-1], None, quiet=quiet, note=note, more=more)
     shapes = tuple(fold_key(w, casefold=False) for w in words) if sensitive else None
     variants: dict[Variant, None] = {}
     for form in forms:
@@ -128,7 +142,7 @@ def _compile_words(text: str, body: str, case_sensitive: bool | None, inflect: b
         cased = tuple(map(_with_case, parts, written, shapes)) if shapes else None
         for v in _variants(parts, stars, cased, clitics):
             variants[v] = None
-    return Spelling(text, tuple(variants), quiet, note)
+    return _spelling(list(variants), quiet, note)
 
 
 def _variants(

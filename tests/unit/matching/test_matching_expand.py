@@ -68,7 +68,7 @@ def test_check_warns_with_file_and_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert [str(w) for w in expansion_warnings(watchlists)] == [
         "rules/watchlists/w.yaml:3: warning: term 'Харкова' is not a dictionary form "
         "(it is a form of 'харків'): write that, or set 'inflect: false'",
-        "rules/watchlists/w.yaml:5: warning: term 'Ґзвбрхт' has no inflected forms ('Ґзвбрхт': not in "
+        "rules/watchlists/w.yaml:4: warning: term 'Ґзвбрхт' has no inflected forms ('Ґзвбрхт': not in "
         "the uk dictionary as written): it matches only as written; check the spelling, or set "
         "'inflect: false'",
         f"rules/watchlists/w.yaml:9: warning: term '{SENTENCE}' has "
