@@ -7,7 +7,9 @@ compiles the Matcher, and matches synthetic ~4 KB English articles that carry cu
 apostrophes, dashes, accented names and a few of the terms. The baseline is what one would
 write first: one ``\\b`` regex per spelling, searched in turn, run on a small sample of items.
 Prints items/s, build time and peak RSS (the process's high-water mark, sizes run smallest
-first so each row's peak is that size's).
+first so each row's peak is that size's). Then the Cyrillic part (bench/cyrillic.py): 10,000
+Ukrainian and Russian terms matched as written (``inflect: false``, the baseline), then with
+inflection from a cold and a warm expansion cache, each in a fresh process.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TypeVar
 
 import yaml
 
+from bench import cyrillic
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher, item_text
 from service.matching.schema import Watchlist
@@ -166,6 +169,13 @@ def main(argv: list[str] | None = None) -> int:
         sample = [item_text(i) for i in items[: 2 if args.quick else 5]]
         speed = rate(partial(apply_all, search, sample), len(sample), seconds)
         print(f"{terms:>7} terms: {speed:>9.1f} items/s")
+    del kept
+    print("\nCyrillic watchlist (Ukrainian and Russian; bench/cyrillic.py), each run a fresh process:")
+    head = f"{'terms':>7} {'run':<15} {'keys':>8} {'build s':>8} {'cpu s':>8} {'items/s':>9}"
+    print(f"{head} {'matches/item':>12} {'peak MB':>8}")
+    terms, count = (500, 20) if args.quick else (10_000, 200)
+    for row in cyrillic.bench(terms, count, seconds, rng, args.quick):
+        print(row)
     return 0
 
 

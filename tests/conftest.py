@@ -126,3 +126,14 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared material not found at {path} (expected ../shared next to the project)")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def expansion_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Matching caches term expansions on disk (``WIREWATCH_CACHE_DIR``): in this run's own
+    temporary folder, never the user's ~/.cache. Services the tests start inherit it."""
+    folder = tmp_path_factory.mktemp("expansion-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("WIREWATCH_CACHE_DIR", str(folder))
+    yield folder
+    patch.undo()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
+from service.matching.load import expansion_warnings
 from service.rules import load_rules
 from service.settings import Settings
 
@@ -18,6 +20,8 @@ def register(sub: Any) -> None:
 
 def handle(settings: Settings, args: argparse.Namespace) -> int:
     rules = load_rules(settings.rules_dir)  # ConfigError: main prints the problems, exit 1
+    for warning in expansion_warnings(rules.watchlists):  # reported, but the rules are usable
+        print(warning, file=sys.stderr)
     print(
         f"ok: {len(rules.feeds)} feeds, {len(rules.channels)} channels, "
         f"{len(rules.watchlists)} watchlists in {settings.rules_dir}"

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from service.feeds.client import make_client
 from service.feeds.config import Feed, resolve_url
 from service.feeds.poll import poll_feed
+from service.matching.explain import Explanation, render_text, to_json
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher, item_text
 from service.model import Item, Match
@@ -34,14 +35,19 @@ def register(sub: Any) -> None:
     p.add_argument("--rules", type=Path, required=True, help="folder with watchlists/")
     p.add_argument("--feed", required=True, help="feed file path or URL")
     p.add_argument("--format", choices=["jsonl", "text"], default="text")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="per item and watchlist: every term hit and its form, vetoes, missing categories",
+    )
     p.set_defaults(handler=handle)
 
 
 def handle(settings: Settings, args: argparse.Namespace) -> int:
-    return asyncio.run(_match(settings, args.rules, args.feed, args.format))
+    return asyncio.run(_match(settings, args.rules, args.feed, args.format, args.explain))
 
 
-async def _match(settings: Settings, rules: Path, source: str, fmt: str) -> int:
+async def _match(settings: Settings, rules: Path, source: str, fmt: str, explain: bool = False) -> int:
     watchlists, problems = load_watchlists(rules / "watchlists", feed_ids=None, channel_names=None)
     if problems:
         for problem in problems:
@@ -68,6 +74,11 @@ async def _match(settings: Settings, rules: Path, source: str, fmt: str) -> int:
     matcher = Matcher(watchlists)
     count = 0
     for item in outcome.items:
+        if explain:
+            explanations = matcher.explain_text(item_text(item))
+            count += sum(e.matched for e in explanations)
+            print(render_explained(explanations, item, fmt))
+            continue
         for match in matcher.match_text(item_text(item)):  # no feeds filter in a dry run
             count += 1
             print(render(match, item, fmt))
@@ -99,3 +110,11 @@ def render(match: Match, item: Item, fmt: str) -> str:
         f"[{match.watchlist}] {item.title}\n  {item.link}\n  matched: {matched_summary(match.matched)}"
         f"\n  date: {item_date_text(item)}"
     )
+
+
+def render_explained(explanations: list[Explanation], item: Item, fmt: str) -> str:
+    """``--explain``: every watchlist's hits and decision for one item (one JSON line, or text)."""
+    if fmt == "jsonl":
+        head = {"item_id": item.id, "feed": item.feed_id, "title": item.title, "link": item.link}
+        return json.dumps({**head, "watchlists": [to_json(e) for e in explanations]}, ensure_ascii=False)
+    return render_text(item.title, explanations) + "\n"

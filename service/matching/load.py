@@ -2,7 +2,8 @@
 
 ``load_watchlists`` never raises for an editor's mistake: it returns the watchlists that are
 fine and a Problem (``path:line: message``) for each mistake, so ``wirewatch check`` lists them
-all and the service can keep its last good rules when a file breaks.
+all and the service can keep its last good rules when a file breaks. ``expansion_warnings``
+lists terms whose inflection looks wrong (nothing found, or too much): warnings, not mistakes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import difflib
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from service.matching.schema import (
     Watchlist,
     WatchlistFile,
 )
-from service.matching.terms import analyse, compile_regex
+from service.matching.terms import Spelling, compile_regex, compile_spelling
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -144,22 +145,30 @@ def _terms(
             terms.append(Term(entry.name or entry.regex, regex=entry.regex))
             continue
         if isinstance(entry, str):
-            found = analyse(entry, None)
+            found = compile_spelling(entry, None, True)  # compiled now: the matcher reuses it
             if isinstance(found, str):
                 problems.append(doc.problem(loc, found))
             else:
-                terms.append(Term(entry.strip(), (entry,)))
+                terms.append(Term(entry.strip(), (entry,), line=doc.line(loc)))
             continue
         spellings = [((*loc, "name"), entry.name)]
         spellings += [((*loc, "aliases", i), a) for i, a in enumerate(entry.aliases)]
         bad = [
             doc.problem(where, found)
             for where, s in spellings
-            if isinstance(found := analyse(s, entry.case_sensitive), str)
+            if isinstance(found := compile_spelling(s, entry.case_sensitive, entry.inflect), str)
         ]
         problems.extend(bad)
         if not bad:
-            terms.append(Term(entry.name.strip(), tuple(s for _, s in spellings), entry.case_sensitive))
+            terms.append(
+                Term(
+                    entry.name.strip(),
+                    tuple(s for _, s in spellings),
+                    entry.case_sensitive,
+                    inflect=entry.inflect,
+                    line=doc.line(loc),
+                )
+            )
     return tuple(terms)
 
 
@@ -175,3 +184,20 @@ def _known(
         else:
             extra = f" (known: {', '.join(sorted(known))})" if known else f" (no {kind}s are defined)"
         problems.append(doc.problem((field, index), f"unknown {kind} '{name}'{extra}"))
+
+
+def expansion_warnings(watchlists: Sequence[Watchlist]) -> list[Problem]:
+    """``path:line: warning: term '...' ...`` for each spelling whose expansion (Cyrillic forms)
+    found nothing or more than expand.MAX_FORMS forms. Not errors: the watchlist loads, and the
+    term matches as written, or with all its forms. Compiling is cached, so after a load this
+    costs nothing more."""
+    found = []
+    for watchlist in watchlists:
+        for section in SECTIONS:
+            for term in getattr(watchlist, section):
+                for text in term.variants:
+                    spelling = compile_spelling(text, term.case_sensitive, term.inflect)
+                    if isinstance(spelling, Spelling) and spelling.note:
+                        message = f"warning: term {text!r} {spelling.note}"
+                        found.append(Problem(watchlist.path, term.line, message))
+    return found

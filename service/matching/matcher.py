@@ -9,11 +9,15 @@ Matching semantics (README "Matching semantics" says the same for editors):
   runs of whitespace (line breaks too) equal one space.
 - Whole words, in every script: a hit counts only where the characters on both sides are not
   letters or digits (Unicode-aware). ``Hama`` does not match "Hamas", ``Homs`` not "al-Homsi";
-  "Idlib's" and "Assad’s" do match. Arabic attached proclitics (``و``, ``ال``) make a
-  different word: ``حماة`` does not match "وحماة".
+  "Idlib's" and "Assad’s" do match.
+- Inflection (terms.py, on unless the entry says ``inflect: false``): a Cyrillic term matches
+  every form of its words (``Харків``: "у Харкові"); an Arabic term matches after attached
+  proclitics (``حماة``: "وحماة", ``الرقة``: "للرقة"), the stem staying whole.
 - A spelling of 2 to 5 capital letters (``HTS``, ``IS``) is case-sensitive; ``case_sensitive``
-  on an entry overrides that for its name and every alias.
-- ``term*`` matches the word and any continuation (``airstrike*``: "airstrikes", not "airstrip").
+  on an entry overrides that for its name and every alias. Inside shouted (all-caps) text, such
+  an acronym that is also an ordinary word (``IS``, ``US``) does not count (shout.py).
+- ``word*`` matches the word and any continuation (``airstrike*``: "airstrikes", not "airstrip"),
+  at the end of a term or inside a phrase (``air* defen*``).
 - ``{regex: ...}`` is searched in the folded text, whole words, with a time limit; one that
   runs out is logged (naming the watchlist) and skipped for that item.
 - Aliases belong to their entry and report its canonical name (keywords: the term as written).
@@ -22,39 +26,33 @@ Matching semantics (README "Matching semantics" says the same for editors):
 
 Why one automaton with overlapping matches: the item's folded text is scanned once whatever
 the number of terms, and every occurrence of every key is seen, so a longer key that fails the
-boundary check ("Homs Gap" in "Homs Gaps") never hides a shorter one that passes ("Homs").
+boundary check ("Homs Gap" in "Homs Gaps") never hides a shorter one that passes ("Homs"). The
+checks after a hit are in scan.py; ``explain_text`` reports every hit and why it did or did not
+count (explain.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import regex
 from ahocorasick_rs import AhoCorasick
 
 from service.logs import get_logger
+from service.matching.expand import save_caches
+from service.matching.explain import Explanation, TermHit, explain
 from service.matching.load import gc_paused
-from service.matching.normalize import SEPARATOR, Folded, fold, fold_key
+from service.matching.normalize import SEPARATOR, Folded, fold
 from service.matching.report import Hits, RegexTerm, add_hit, build_match, decide, search_regexes
-from service.matching.schema import SECTIONS, Watchlist
-from service.matching.terms import compile_regex, variant
+from service.matching.scan import Check, Ref, judge
+from service.matching.schema import SECTIONS, Term, Watchlist
+from service.matching.terms import compile_regex, compile_spelling
 from service.model import Item, Match
 
 log = get_logger(__name__)
 
 DEFAULT_REGEX_TIMEOUT = 0.05
-
-
-@dataclass(frozen=True, slots=True)
-class _Ref:
-    """One (watchlist, category, reported name) that a key in the automaton stands for."""
-
-    watchlist: int
-    category: str
-    name: str
-    prefix: bool
-    shape: str | None
+CLITICS, OPEN = 1, 2
 
 
 def item_text(item: Item) -> str:
@@ -73,27 +71,44 @@ class Matcher:
         self.regex_timeout = regex_timeout
         with gc_paused():
             self._compile()
+        save_caches()
 
     def _compile(self) -> None:
-        keys: dict[str, int] = {}
-        refs: list[dict[_Ref, None]] = []
+        self._keys: dict[str, int] = {}
+        self._ref_sets: list[dict[Ref, None]] = []
+        self._flags = bytearray()  # per key: CLITICS (a hit may start inside a word), OPEN (end inside)
+        self._checks: dict[Check, Check] = {}  # one object per distinct check
         self._regexes: dict[int, list[RegexTerm]] = {}
         for index, watchlist in enumerate(self.watchlists):
             for section in SECTIONS:
                 for term in getattr(watchlist, section):
                     if term.regex is not None:
                         self._add_regex(index, section, term.name, term.regex)
-                        continue
-                    for spelling in term.variants:
-                        v = variant(spelling, term.case_sensitive)
-                        if not v.key:
-                            continue
-                        pid = keys.setdefault(v.key, len(keys))
-                        if pid == len(refs):
-                            refs.append({})
-                        refs[pid][_Ref(index, section, term.name, v.prefix, v.shape)] = None
-        self._refs = [tuple(r) for r in refs]
-        self._automaton = AhoCorasick(list(keys)) if keys else None
+                    else:
+                        self._add_term(index, section, term)
+        self._refs = [tuple(r) for r in self._ref_sets]
+        self._automaton = AhoCorasick(list(self._keys)) if self._keys else None
+        del self._keys, self._ref_sets, self._checks
+
+    def _add_term(self, index: int, section: str, term: Term) -> None:
+        keys, ref_sets, all_flags, checks = self._keys, self._ref_sets, self._flags, self._checks
+        for text in term.variants:
+            spelling = compile_spelling(text, term.case_sensitive, term.inflect)
+            if isinstance(spelling, str):
+                continue  # load.py reported it
+            for n, v in enumerate((spelling.first(), *spelling.others)):
+                check = Check(v.prefix, v.shape, v.tail, v.clitics, spelling.quiet)
+                ref = Ref(index, section, term.name, text, checks.setdefault(check, check))
+                flags = (CLITICS if v.clitics else 0) | (OPEN if v.prefix else 0)
+                # inflected forms (``more``) are checked like the first variant
+                for key in (v.key, *spelling.more) if n == 0 else (v.key,):
+                    pid = keys.setdefault(key, len(keys))
+                    if pid == len(ref_sets):
+                        ref_sets.append({ref: None})
+                        all_flags.append(flags)
+                    else:
+                        ref_sets[pid][ref] = None
+                        all_flags[pid] |= flags
 
     def _add_regex(self, index: int, section: str, name: str, pattern: str) -> None:
         try:
@@ -132,18 +147,17 @@ class Matcher:
             return {}
         text = folded.text
         size = len(text)
-        refs = self._refs
+        refs, flags = self._refs, self._flags
         found: dict[int, Hits] = {}
         for pid, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            if start and text[start - 1].isalnum():
-                continue
-            whole = end == size or not text[end].isalnum()
+            if start and text[start - 1].isalnum() and not flags[pid] & CLITICS:
+                continue  # inside a word: most hits stop here
+            if end < size and text[end].isalnum() and not flags[pid] & OPEN:
+                continue  # the start of a longer word
             for ref in refs[pid]:
-                if not (whole or ref.prefix):
-                    continue
-                if ref.shape is not None and not _same_case(folded, start, end, ref.shape):
-                    continue
-                add_hit(found.setdefault(ref.watchlist, {}), ref.category, ref.name, start, end)
+                span = judge(ref.check, folded, start, end)
+                if type(span) is tuple:
+                    add_hit(found.setdefault(ref.watchlist, {}), ref.category, ref.name, *span)
         return found
 
     @staticmethod
@@ -155,7 +169,49 @@ class Matcher:
         ready = [bool(hits.get(c)) or c in with_regex for c in watchlist.categories()]
         return all(ready) if watchlist.match == "all" else any(ready)
 
+    def explain_text(self, text: str, feed_id: str | None = None) -> list[Explanation]:
+        """For every watchlist: every hit (those that did not count too, with why), and the
+        decision; slower than ``match_text`` (every regex runs), for ``wirewatch match --explain``."""
+        folded = fold(text)
+        found: dict[int, list[TermHit]] = {}
+        for pid, start, end in (
+            self._automaton.find_matches_as_indexes(folded.text, overlapping=True) if self._automaton else ()
+        ):
+            for ref in self._refs[pid]:
+                verdict = judge(ref.check, folded, start, end)
+                if verdict is None:
+                    continue
+                span, why = (verdict, None) if isinstance(verdict, tuple) else ((start, end), verdict)
+                hit = _term_hit(folded, ref.category, ref.name, ref.spelling, span, why)
+                found.setdefault(ref.watchlist, []).append(hit)
+        out = []
+        for index, watchlist in enumerate(self.watchlists):
+            hits = found.get(index, [])
+            for section in SECTIONS:
+                for term in getattr(watchlist, section):
+                    if term.regex is not None:
+                        hits += self._regex_hits(watchlist, section, term, folded)
+            out.append(explain(watchlist, hits, watchlist.applies_to(feed_id)))
+        return out
 
-def _same_case(folded: Folded, start: int, end: int, shape: str) -> bool:
+    def _regex_hits(self, watchlist: Watchlist, section: str, term: Term, folded: Folded) -> list[TermHit]:
+        try:
+            pattern = compile_regex(term.regex or "")
+        except regex.error:
+            return []  # logged when compiled
+        found: Hits = {}
+        search_regexes(watchlist.id, [(section, term.name, pattern)], folded.text, self.regex_timeout, found)
+        return [
+            _term_hit(folded, section, term.name, term.regex or "", span, None)
+            for span in found.get(section, {}).values()
+        ]
+
+
+def _term_hit(
+    folded: Folded, category: str, name: str, spelling: str, span: tuple[int, int], why: str | None
+) -> TermHit:
+    start, end = span
+    while end < len(folded.text) and folded.text[end].isalnum():
+        end += 1  # show the whole word of a prefix hit: "airstrikes"
     a, b = folded.span(start, end)
-    return fold_key(folded.original[a:b], casefold=False) == shape
+    return TermHit(category, name, spelling, folded.original[a:b], a, b, why)

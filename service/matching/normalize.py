@@ -23,6 +23,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 
 import regex
 
@@ -35,8 +36,8 @@ _DASHES = (
 _SPACES = "".join(chr(i) for i in range(0x3001) if chr(i).isspace() and i != 0x20)
 
 _APOS_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
-_MARK_RE = regex.compile(r"\p{M}")
-_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_DROPPED_RE = regex.compile(f"[\\p{{M}}{_INVISIBLE}]")
+"""Marks and invisible characters: what folding drops (one pass over the text)."""
 _SPACE_RE = re.compile(f"[{re.escape(_SPACES + _DASHES)}]")
 _RUN_RE = re.compile("  +")
 SEPARATOR = "\n\x00\n"
@@ -52,7 +53,8 @@ def _stage1(text: str, casefold: bool) -> str:
     text = _nfkd(_APOS_RE.sub("'", text))
     if casefold:
         text = _nfkd(text.casefold())
-    return _INVISIBLE_RE.sub("", _MARK_RE.sub("", text))
+    dropped: str = _DROPPED_RE.sub("", text)
+    return dropped
 
 
 @lru_cache(maxsize=65536)
@@ -60,6 +62,48 @@ def _fold_char(char: str, casefold: bool = True) -> str:
     """The fold of one character (before spaces collapse): the definition the rest must equal."""
     folded = _stage1(char, casefold)
     return _SPACE_RE.sub(" ", folded)
+
+
+_COMPATIBILITY_BLOCKS = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0xFF00, 0xFFEF))
+_VANISHING = "".join(
+    chr(c) for low, high in _COMPATIBILITY_BLOCKS for c in range(low, high + 1) if not _fold_char(chr(c))
+)
+_SHRINKING_RE = regex.compile(f"[\\p{{M}}{_INVISIBLE}{re.escape(_VANISHING)}]")
+"""Every character whose fold is empty: marks, invisible characters, and the few presentation
+forms (Arabic shadda forms, halfwidth voiced marks) that are only marks after NFKD; a test
+checks every code point."""
+
+
+def _code_pages() -> list[tuple[Any, str]]:
+    """Single-byte code pages for the scripts of most non-Latin wire copy (Windows Cyrillic and
+    Arabic, Python's own tables), as (encoding map, decoding table of folds): a text all of
+    whose characters are on a page and fold to one character each folds as ``encode`` then
+    ``decode`` through the folds, two C passes, and no offset moves. Characters whose fold is
+    not one character (…, №, tatweel, harakat) are left off the page, so such a text takes the
+    general path."""
+    from encodings import cp1251, cp1256
+
+    pages: list[tuple[Any, str]] = []
+    for table in (cp1251.decoding_table, cp1256.decoding_table):
+        folds = [_fold_char(c) if c != "\ufffe" else "" for c in table]
+        kept = "".join(c if len(f) == 1 else "\ufffe" for c, f in zip(table, folds, strict=True))
+        pages.append((codecs.charmap_build(kept), "".join(f if len(f) == 1 else "\ufffe" for f in folds)))
+    return pages
+
+
+_CODE_PAGES = _code_pages()
+
+
+def _fold_on_page(text: str) -> str | None:
+    """``text`` folded through the first code page that has all its characters, or None."""
+    for encoding, folds in _CODE_PAGES:
+        try:
+            data = codecs.charmap_encode(text, "strict", encoding)[0]
+        except UnicodeEncodeError:
+            continue
+        folded: str = codecs.charmap_decode(data, "strict", folds)[0]
+        return folded
+    return None
 
 
 _ASCII_TABLE = bytes(ord(_fold_char(chr(i))) for i in range(128)) + bytes(range(128, 256))
@@ -84,7 +128,9 @@ def _fold_fast(text: str, casefold: bool) -> tuple[str, str | None, list[Edit] |
     Text that is mostly ASCII (English with curly quotes, dashes, a few accented names)
     folds its non-ASCII runs from a cache, then its ASCII bytes with a byte table (UTF-8
     keeps ASCII bytes and multi-byte sequences apart, so the table touches nothing else).
-    Text mostly in other scripts goes through the whole-string pipeline. Both equal the
+    Text mostly in other scripts folds through a single-byte code page when one has all its
+    characters (most Cyrillic and Arabic copy: then no offsets move either), else goes
+    through the whole-string pipeline. All equal the
     per-character definition because every step is per character.
     """
     table = _ASCII_TABLE if casefold else _ASCII_SHAPE
@@ -92,8 +138,12 @@ def _fold_fast(text: str, casefold: bool) -> tuple[str, str | None, list[Edit] |
     if text.isascii():
         spaced = text.encode("ascii").translate(table).decode("ascii")
     elif len(text.encode("utf-8")) - len(text) > len(text) // 8:
-        spaced = _SPACE_RE.sub(" ", _stage1(text, casefold))
-        edits = None
+        on_page = _fold_on_page(text) if casefold else None
+        if on_page is not None:
+            spaced = on_page  # one character for one: no edits
+        else:
+            spaced = _SPACE_RE.sub(" ", _stage1(text, casefold))
+            edits = None
     else:
         _local.edits = edits
         handler = _CASEFOLD_HANDLER if casefold else _SHAPE_HANDLER
@@ -183,8 +233,15 @@ def _class_re(chars: frozenset[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
-def _length_edits(text: str) -> list[Edit]:
-    """Characters whose fold is not exactly one character (dropped marks, ligatures, ß)."""
+def _length_edits(text: str, spaced: str) -> list[Edit]:
+    """Characters whose fold is not exactly one character (dropped marks, ligatures, ß).
+
+    ``spaced`` is the fold before runs of spaces collapse. When it is as long as ``text`` and
+    ``text`` has nothing that folding drops, no character expanded either: nothing to find
+    (most text, Cyrillic and Arabic included, whose letters come precomposed).
+    """
+    if len(spaced) == len(text) and not _SHRINKING_RE.search(text):
+        return []
     odd = frozenset(c for c in set(text) if not c.isascii() and len(_fold_char(c)) != 1)
     if not odd:
         return []
@@ -209,7 +266,8 @@ class Folded:
                 if self._spaced is not None
                 else []
             )
-            edits = self._edits if self._edits is not None else _length_edits(self.original)
+            spaced = self._spaced if self._spaced is not None else self.text
+            edits = self._edits if self._edits is not None else _length_edits(self.original, spaced)
             self._maps = (_Shift(runs), _Shift(edits))
         collapse, chars = self._maps
         s = chars.start(collapse.start(start)) if start < len(self.text) else len(self.original)

@@ -3,14 +3,15 @@
 A file ``rules/watchlists/<id>.yaml`` holds one watchlist. Each of ``cities``, ``groups``,
 ``keywords`` and ``exclude`` is a list of entries, and an entry is one of:
 
-- a plain term: ``Aleppo`` (``airstrike*``: trailing ``*`` matches any continuation of the word)
-- a canonical name with aliases: ``{name: Hama, aliases: [Hamah, حماة], case_sensitive: false}``
+- a plain term: ``Aleppo`` (``airstrike*``: a ``*`` ending a word matches any continuation of it)
+- a canonical name with aliases: ``{name: Hama, aliases: [Hamah, حماة], case_sensitive: false}``;
+  ``inflect: false`` matches its spellings only as written (no Cyrillic forms, no Arabic clitics)
 - a regular expression: ``{regex: 'shell(ing|ed) of \\w+', name: shelling}``
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
@@ -32,6 +33,7 @@ class TermSpec(BaseModel):
     name: str
     aliases: list[str] = Field(default_factory=list)
     case_sensitive: bool | None = None
+    inflect: bool = True
 
 
 class RegexSpec(BaseModel):
@@ -83,19 +85,24 @@ class WatchlistFile(BaseModel):
 class Term:
     """One entry: the name a match reports, and the spellings that find it.
 
-    ``variants`` are the name and its aliases as written (a trailing ``*`` kept);
-    ``case_sensitive`` None means automatic (2 to 5 capital letters are case-sensitive).
-    A regex entry has ``regex`` set and no variants.
+    ``variants`` are the name and its aliases as written (``*`` kept);
+    ``case_sensitive`` None means automatic (2 to 5 capital letters are case-sensitive);
+    ``inflect`` False matches the spellings only as written (terms.py). A regex entry has
+    ``regex`` set and no variants. ``line``: the entry's line in its file, for messages.
     """
 
     name: str
     variants: tuple[str, ...] = ()
     case_sensitive: bool | None = None
     regex: str | None = None
+    inflect: bool = True
+    line: int | None = field(default=None, compare=False)
 
     @classmethod
-    def plain(cls, text: str, *aliases: str, case_sensitive: bool | None = None) -> Term:
-        return cls(text, (text, *aliases), case_sensitive)
+    def plain(
+        cls, text: str, *aliases: str, case_sensitive: bool | None = None, inflect: bool = True
+    ) -> Term:
+        return cls(text, (text, *aliases), case_sensitive, inflect=inflect)
 
 
 class Watchlist(BaseModel):

@@ -1,6 +1,6 @@
 """The state stores' data and contract, split by role: each caller asks for the roles it uses.
 
-Promises every implementation keeps (``tests/integration/test_state_contract.py`` checks them
+Promises every implementation keeps (``tests/integration/state/test_state_contract.py`` checks them
 against SQLite, fakeredis and a real Redis):
 
 - ``claim_and_enqueue`` is atomic: the dedup claim and the outbox rows are written together or

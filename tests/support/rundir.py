@@ -69,6 +69,7 @@ class RunDir:
         env.update(
             WIREWATCH_RULES_DIR=str(self.rules),
             WIREWATCH_STATE_URL=self.state_url,
+            WIREWATCH_CACHE_DIR=str(self.root / "cache"),  # term expansions: never ~/.cache
             WIREWATCH_LOG_LEVEL="INFO",
             WIREWATCH_RETRY_BASE="0.05",
             WIREWATCH_DRAIN_TIMEOUT="20",

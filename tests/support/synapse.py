@@ -36,10 +36,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.support.paths import ROOT
 from tests.support.synapse_config import SERVER_NAME, write_config
 
 PYTHON_ENV = "WIREWATCH_TEST_SYNAPSE_PYTHON"
-DEFAULT_PYTHON = Path(__file__).resolve().parents[2] / ".venv-synapse" / "bin" / "python"
+DEFAULT_PYTHON = ROOT / ".venv-synapse" / "bin" / "python"
 START_TIMEOUT = 50.0  # under the per-test timeout (pytest.ini_options) that covers fixture setup
 STOP_TIMEOUT = 15.0
 LOG_TAIL_LINES = 40

@@ -27,7 +27,7 @@ from service.feeds.poll import poll_feed
 from service.feeds.text import html_to_text, tidy
 from service.model import DateSource, Item
 from service.state.base import FeedState
-from tests.integration.feeds.real_feeds import MISSING, Case, load
+from tests.support.real_feeds import MISSING, Case, load
 from tests.support.settings import quick_settings
 from tests.support.static_http import Page, serving
 

@@ -11,3 +11,4 @@ def test_bench_quick(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "items/s" in out and "naive baseline" in out
+    assert all(f" {run} " in out for run in ("inflect: false", "cold", "warm"))

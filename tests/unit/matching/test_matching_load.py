@@ -120,7 +120,7 @@ ERRORS = [
     (
         "star inside a term",
         "keywords: ['air*strike']\nchannels: [console]\n",
-        ["watchlists/w.yaml:1: term 'air*strike': '*' is only allowed at the end of a term"],
+        ["watchlists/w.yaml:1: term 'air*strike': '*' is only allowed at the end of a word"],
     ),
     (
         "term with nothing to match",

@@ -1,0 +1,190 @@
+"""The forms of a term written in Cyrillic: every word inflected, phrases kept bounded.
+
+A term's words are expanded with morph.py, then combined into phrases without a cartesian
+product (three words of a dozen forms each would be 1,728 phrases, nearly all nonsense):
+
+- the term as written;
+- all inflecting words in the same case and number ("Донецької області", "ЧВК Вагнера");
+- the head noun alone when other nouns follow it ("в секторі Газа").
+
+Words ending in ``*`` (prefixes) and words in other scripts stay as written. The result is
+folded (normalize.py) and deduplicated after folding: folding drops combining marks (й→и,
+ї→і, ё→е), so several forms often become one key.
+
+Expansions are computed once per term per process and cached on disk (cache.py) by term and
+by library, dictionary and policy versions, so a warm start neither recomputes them nor loads
+the dictionaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.matching.cache import ExpansionCache, cache_dir
+from service.matching.morph import WordForms, is_cyrillic_word, languages, plain, versions, word_forms
+from service.matching.normalize import fold_char
+from service.matching.shout import ordinary_word
+
+POLICY = "1"
+"""Bump when the expansion rules change, so cached expansions from older rules are not used."""
+
+MAX_FORMS = 200
+"""More distinct forms than this is reported by ``wirewatch check`` (they are still matched)."""
+
+
+SEP = "\t"
+"""Between the per-word parts of a form: a folded word never contains it (tabs fold to spaces)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """``forms``: each the per-word folded texts (parallel to the term's words) joined by SEP,
+    the term as written first. ``note``: what ``wirewatch check`` should tell the editor, or "".
+    One string per form, not a tuple: a large watchlist has hundreds of thousands."""
+
+    forms: tuple[str, ...]
+    note: str = ""
+
+
+_caches: dict[str, ExpansionCache] = {}
+
+
+def shared_cache() -> ExpansionCache:
+    """The cache for the current ``WIREWATCH_CACHE_DIR`` (one per folder per process)."""
+    folder = cache_dir()
+    key = str(folder)
+    if key not in _caches:
+        _caches[key] = ExpansionCache(folder, f"{versions()},policy={POLICY}")
+    return _caches[key]
+
+
+def needs_morphology(words: tuple[str, ...], stars: tuple[bool, ...]) -> bool:
+    return any(not star and is_cyrillic_word(w) for w, star in zip(words, stars, strict=True))
+
+
+def expand(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
+    """The folded forms of a term's words (see the module docstring); from the cache if there."""
+    key = " ".join(plain(w) + ("*" if star else "") for w, star in zip(words, stars, strict=True))
+    return _expand_cached(key, words, stars)
+
+
+@lru_cache(maxsize=1 << 16)
+def _expand_cached(key: str, words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
+    cache = shared_cache()
+    entry = cache.get(key)
+    if entry is not None:
+        return Expansion(tuple(entry[0]), entry[1])
+    found = _compute(words, stars)
+    cache.put(key, [list(found.forms), found.note])
+    return found
+
+
+def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
+    langs = languages(list(words))
+    written = tuple(plain(w) for w in words)
+    analyses = [
+        word_forms(w, langs) if not star and is_cyrillic_word(w) else None
+        for w, star in zip(words, stars, strict=True)
+    ]
+    phrases = combine(written, analyses)
+    folded: dict[str, str] = {}
+    for phrase in phrases:
+        for word in phrase:
+            if word not in folded:
+                folded[word] = fold_word(word)
+    forms = tuple(dict.fromkeys(SEP.join(folded[w] for w in phrase) for phrase in phrases))
+    return Expansion(forms, _note(words, analyses, len(forms), langs))
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table of the per-character fold, filled on first sight of a character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold_word(word: str) -> str:
+    """``fold_key`` of one word, by the per-character definition (normalize.py promises they
+    agree) applied with ``str.translate``: an expansion folds hundreds of thousands of short
+    words, and the whole-text path costs microseconds each."""
+    folded = word.translate(_FOLD)
+    return " ".join(filter(None, folded.split(" "))) if " " in folded else folded
+
+
+def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
+    """Phrases from per-word forms (``written``: the words as written, plain).
+
+    - as written;
+    - agreement: every word that has cases takes the same case and number, the others stay as
+      written ("Донецької області", "ЧВК Вагнера"; a single inflecting word: all its forms);
+    - the head: when two or more of the words are nouns, the first inflects alone and the nouns
+      after it stay as written ("в секторі Газа", "міністром оборони");
+    - a word without cases (a verb) inflects alone.
+    """
+    out: dict[tuple[str, ...], None] = {written: None}
+    cased = [i for i, found in enumerate(analyses) if found and found.cells]
+    cells = dict.fromkeys(cell for i in cased for cell in analyses[i].cells)  # type: ignore[union-attr]
+    for cell in cells:
+        columns = [
+            found.cells.get(cell, (written[i],)) if found and i in cased else (written[i],)
+            for i, found in enumerate(analyses)
+        ]
+        # variants of one cell (ірпені / ірпеневі) go side by side, not crosswise
+        for j in range(max(len(c) for c in columns)):
+            out[tuple(c[min(j, len(c) - 1)] for c in columns)] = None
+    nouns = [i for i in cased if analyses[i].noun]  # type: ignore[union-attr]
+    alone = [i for i, found in enumerate(analyses) if found and not found.cells]
+    if len(nouns) > 1:
+        alone.append(nouns[0])
+    for i in alone:
+        for form in analyses[i].forms:  # type: ignore[union-attr]
+            out[written[:i] + (form,) + written[i + 1 :]] = None
+    return list(out)
+
+
+def _note(
+    words: tuple[str, ...], analyses: list[WordForms | None], count: int, langs: tuple[str, ...]
+) -> str:
+    looked_up = [a for a in analyses if a is not None]
+    if count > MAX_FORMS:
+        return f"has {count} forms (more than {MAX_FORMS}): shorten it, or set 'inflect: false'"
+    if not looked_up or any(a.status in ("dictionary", "predicted") for a in looked_up):
+        return ""
+    if len(words) == 1 and looked_up[0].status == "not_dictionary_form":
+        lemmas = ", ".join(f"'{lemma}'" for lemma in looked_up[0].lemmas)
+        return f"is not a dictionary form (it is a form of {lemmas}): write that, or set 'inflect: false'"
+    unknown = ", ".join(f"'{a.word}'" for a in looked_up)
+    return (
+        f"has no inflected forms ({unknown}: not in the {' or '.join(langs)} dictionary as written): "
+        "it matches only as written; check the spelling, or set 'inflect: false'"
+    )
+
+
+def ordinary(acronym: str) -> bool:
+    """shout.ordinary_word, cached on disk with the expansions (wordfreq takes 0.5 s and 50 MB to load)."""
+    cache = shared_cache()
+    key = "acronym:" + acronym
+    entry = cache.get(key)
+    if entry is None:
+        entry = [ordinary_word(acronym)]
+        cache.put(key, entry)
+    return bool(entry[0])
+
+
+def forget() -> None:
+    """Drop what this process remembers of expansions (tests and the bench measure cold starts)."""
+    _expand_cached.cache_clear()
+    word_forms.cache_clear()
+    ordinary_word.cache_clear()
+    _caches.clear()
+
+
+def save_caches() -> None:
+    """Write what this process added to the expansion cache (a compile calls this at its end)."""
+    for cache in _caches.values():
+        cache.save()
