@@ -1,8 +1,9 @@
 """Assign an item to a story: the story of its nearest earlier copy in the window, or a new one.
 
 ``assign`` looks up the items that share an LSH band with the new one (seen within the
-window, newest first, at most ``max_candidates``), confirms each with the exact weighted
-overlap, and joins the story of the best one at or above ``threshold`` (the newest on a tie).
+window, those sharing most bands first, at most ``max_candidates``), confirms each with the
+exact weighted overlap, and joins the story of the best one at or above ``threshold`` (on a
+tie, the one the index listed first).
 Nothing confirmed: the item starts a story whose id is the item's own ref. Either way the item
 is then added to the index, so later copies can join through it: a story chains through its
 copies, and lives as long as copies keep arriving within the window of each other.
@@ -78,7 +79,7 @@ class StoryClusterer:
     def _decide(self, ref: str, fingerprint: Fingerprint, candidates: list[StoryEntry]) -> StoryAssignment:
         config = self.config
         best: tuple[float, StoryEntry] | None = None
-        for entry in candidates:  # newest first: a later candidate must beat, not tie
+        for entry in candidates:  # a later candidate must beat the best so far, not tie
             if entry.ref == ref:
                 return StoryAssignment(entry.story_id, entry.story_id == ref, 1.0, ref)
             score = overlap(

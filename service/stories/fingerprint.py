@@ -5,15 +5,18 @@ From title + summary (the content when there is no summary), boilerplate strippe
 dashes), split into words (letters and digits of every script; digits of other scripts read as
 ASCII digits), the first ``max_words`` kept.
 
-- ``words``: 32-bit hashes of the distinct words, numbers included; ``numbers``: of the distinct
-  numbers. The exact similarity (``similarity.py``) runs on these sets.
+- ``words``: 64-bit hashes of the distinct words, numbers included; ``numbers``: of the distinct
+  numbers. The exact similarity (``similarity.py``) runs on these sets (two different words
+  share a hash with odds of 2^-64: the check is exact for every practical purpose).
 - ``bands``: LSH band keys (63-bit, stable) of two MinHash sketches (rensa ``RMinHash``) of the
   *content* words (stop words of the configured languages left out, so "the", "في", "на" do not
   make every item a candidate of every other): one of the whole text, one of the headline.
 
 Every hash is stable across processes, runs and machines: rensa's token hash and sketch (its
 ``ALGORITHM_VERSION`` is part of every band key, so an upgrade that changes them orphans old
-keys instead of mixing them), and integer arithmetic for band keys; never ``hash()`` of a str.
+keys instead of mixing them; ``test_stories_fingerprint`` pins the values); never ``hash()``
+of a str. Why rensa's hashing and not a Python loop: one call hashes all of an item's words in
+Rust (~3 µs for 80 words, against ~11 µs for ``xxhash``/``zlib.crc32`` called per word).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 import rensa
 from stop_words import get_stop_words
@@ -34,9 +38,6 @@ from service.stories.config import StoryConfig
 
 SCHEME = 1
 """Bumped when tokens, hashes or the stored layout change; part of band keys and stored bytes."""
-_MASK32 = 0xFFFFFFFF
-_MASK64 = 0xFFFFFFFFFFFFFFFF
-_PRIME = 0x100000001B3  # FNV-1a 64-bit prime
 _SPLIT = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
 _WORD = re.compile(r"[^\W_]+")
 _HEADER = struct.Struct("<BHH")
@@ -53,19 +54,19 @@ class Fingerprint:
     bands: tuple[int, ...] = ()
 
     def to_bytes(self) -> bytes:
-        """Compact, stable form: scheme, counts, then sorted little-endian uint32 hashes."""
+        """Compact, stable form: scheme, counts, then sorted little-endian uint64 hashes."""
         words, numbers = sorted(self.words), sorted(self.numbers)
         return _HEADER.pack(SCHEME, len(words), len(numbers)) + struct.pack(
-            f"<{len(words) + len(numbers)}I", *words, *numbers
+            f"<{len(words) + len(numbers)}Q", *words, *numbers
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
         """The inverse of ``to_bytes``; raises ValueError on another scheme or a short buffer."""
         scheme, n_words, n_numbers = _HEADER.unpack_from(data)
-        if scheme != SCHEME or len(data) != _HEADER.size + 4 * (n_words + n_numbers):
+        if scheme != SCHEME or len(data) != _HEADER.size + 8 * (n_words + n_numbers):
             raise ValueError(f"not a story fingerprint of scheme {SCHEME}")
-        values = struct.unpack_from(f"<{n_words + n_numbers}I", data, _HEADER.size)
+        values = struct.unpack_from(f"<{n_words + n_numbers}Q", data, _HEADER.size)
         return cls(frozenset(values[:n_words]), frozenset(values[n_words:]))
 
 
@@ -108,12 +109,8 @@ class Fingerprinter:
         if not words:
             return Fingerprint(frozenset(), frozenset())
         hashes = rensa.RMinHash.hash_token_sets([words])[0]
-        numbers = [h for w, h in zip(words, hashes, strict=True) if w.isdigit()]
-        return Fingerprint(
-            frozenset(h & _MASK32 for h in hashes),
-            frozenset(h & _MASK32 for h in numbers),
-            self._bands(words, len(head)),
-        )
+        numbers = frozenset(compress(hashes, map(str.isdigit, words)))
+        return Fingerprint(frozenset(hashes), numbers, self._bands(words, len(head)))
 
     def _bands(self, words: list[str], title_words: int) -> tuple[int, ...]:
         c, stop = self.config, self._stop
@@ -133,20 +130,16 @@ def _sketch(words: list[str], perm: int, seed: int) -> list[int]:
     return list(sketch.digest())
 
 
-def _namespaces(kind: str, bands: int, rows: int, seed: int) -> tuple[int, ...]:
-    """One stable 64-bit start value per band: scheme, library algorithm and layout included."""
+def _namespaces(kind: str, bands: int, rows: int, seed: int) -> tuple[bytes, ...]:
+    """One stable 8-byte prefix per band: scheme, library algorithm and layout included."""
     version = f"wirewatch-story/{SCHEME}/rensa-{rensa.RMinHash.ALGORITHM_VERSION}/{kind}/{seed}/{rows}"
-    return tuple(
-        int.from_bytes(hashlib.blake2b(f"{version}/{i}".encode(), digest_size=8).digest(), "little")
-        for i in range(bands)
-    )
+    return tuple(hashlib.blake2b(f"{version}/{i}".encode(), digest_size=8).digest() for i in range(bands))
 
 
-def _band_keys(namespaces: tuple[int, ...], rows: int, digest: list[int]) -> list[int]:
-    """FNV-1a over each band's rows, from its namespace; 63 bits so SQLite INTEGER holds it."""
-    keys = []
-    for i, key in enumerate(namespaces):
-        for value in digest[i * rows : (i + 1) * rows]:
-            key = ((key ^ value) * _PRIME) & _MASK64
-        keys.append((key ^ (key >> 31)) >> 1)
-    return keys
+def _band_keys(namespaces: tuple[bytes, ...], rows: int, digest: list[int]) -> list[int]:
+    """Each band's prefix + rows (little-endian uint32) hashed in one rensa call; 63 bits, so
+    SQLite's INTEGER holds a key."""
+    raw = struct.pack(f"<{len(digest)}I", *digest)
+    width = 4 * rows
+    parts = [prefix + raw[i * width : (i + 1) * width] for i, prefix in enumerate(namespaces)]
+    return [h >> 1 for h in rensa.RMinHash.hash_token_sets([parts])[0]]

@@ -10,7 +10,7 @@ drive expiry with their own clock.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,11 +39,11 @@ class MemoryStoryIndex:
         return len(self._entries)
 
     async def lookup(self, bands: Sequence[int], since: float, limit: int) -> list[StoryEntry]:
-        found: set[int] = set()
+        found: Counter[int] = Counter()
         for key in bands:
             hit = self._recent.get(key)
             if isinstance(hit, int):
-                found.add(hit)
+                found[hit] += 1
             elif hit is not None:
                 found.update(hit)
         if len(self._keys) and bands:
@@ -53,9 +53,11 @@ class MemoryStoryIndex:
             for a, b in zip(left.tolist(), right.tolist(), strict=True):
                 if b > a:
                     found.update(self._key_slots[a:b].tolist())
-        entries = [e for s in found if (e := self._entries.get(s)) is not None and e.seen_at >= since]
-        entries.sort(key=lambda e: e.seen_at, reverse=True)
-        return entries[:limit]
+        ranked = [
+            (n, e) for s, n in found.items() if (e := self._entries.get(s)) is not None and e.seen_at >= since
+        ]
+        ranked.sort(key=lambda ne: (ne[0], ne[1].seen_at), reverse=True)
+        return [e for _, e in ranked[:limit]]
 
     async def add(self, entry: StoryEntry, bands: Sequence[int], expires_at: float) -> None:
         if entry.ref in self._slots:

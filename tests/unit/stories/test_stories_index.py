@@ -13,7 +13,7 @@ def entry(ref: str, seen_at: float, story: str | None = None) -> StoryEntry:
 
 
 @pytest.mark.parametrize("merge_every", [1 << 17, 3])  # dict layer only; merged arrays as well
-async def test_lookup_by_any_shared_band_newest_first(merge_every: int) -> None:
+async def test_lookup_by_any_shared_band_most_shared_then_newest(merge_every: int) -> None:
     index = MemoryStoryIndex(merge_every=merge_every)
     await index.add(entry("a", 10.0), [1, 2, 3], 1000.0)
     await index.add(entry("b", 20.0), [3, 4], 1000.0)
@@ -21,6 +21,8 @@ async def test_lookup_by_any_shared_band_newest_first(merge_every: int) -> None:
     await index.add(entry("d", 40.0), [2, 5], 1000.0)
     assert [e.ref for e in await index.lookup([3, 5], 0.0, 10)] == ["d", "c", "b", "a"]
     assert [e.ref for e in await index.lookup([2], 0.0, 10)] == ["d", "a"]
+    assert [e.ref for e in await index.lookup([2, 5], 0.0, 10)] == ["d", "c", "a"]  # d shares two
+    assert [e.ref for e in await index.lookup([1, 2, 3, 5], 0.0, 10)] == ["a", "d", "c", "b"]
     assert [e.ref for e in await index.lookup([3, 5], 25.0, 10)] == ["d", "c"]  # since
     assert [e.ref for e in await index.lookup([3, 5], 0.0, 2)] == ["d", "c"]  # limit
     assert await index.lookup([99], 0.0, 10) == []
