@@ -29,6 +29,8 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
+from itertools import accumulate
 from pathlib import Path
 
 from stop_words import get_stop_words
@@ -49,10 +51,10 @@ class NewsText:
     def __init__(self, rng: random.Random, vocabulary: int = 40_000) -> None:
         self.rng = rng
         self.words = [n.lower() for n in make_names(vocabulary, rng)]
-        self.weights = [1.0 / (rank + 50) ** 1.1 for rank in range(vocabulary)]
+        self.cumulative = list(accumulate(1.0 / (rank + 50) ** 1.1 for rank in range(vocabulary)))
 
     def sentence(self, size: int) -> str:
-        content = self.rng.choices(self.words, self.weights, k=size)
+        content = self.rng.choices(self.words, cum_weights=self.cumulative, k=size)
         out = [w if self.rng.random() < 0.55 else f"{self.rng.choice(FUNCTION)} {w}" for w in content]
         if self.rng.random() < 0.5:
             out.append(str(self.rng.randint(2, 900)))
@@ -184,11 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     for r in range(rounds):
         match_us.append(cpu_us(lambda: [matcher.match(a) for a in articles], len(articles)))
         batch = items[window + r * probe : window + (r + 1) * probe]
-        fp_us.append(cpu_us(lambda b=batch: [fingerprinter.item(i) for i in b], len(batch)))
-        offset = window + r * probe
-        cluster_us.append(
-            cpu_us(lambda b=batch, o=offset: asyncio.run(_assign_all(clusterer, b, o, step)), probe)
-        )
+        fp_us.append(cpu_us(partial(_fingerprint_all, fingerprinter, batch), len(batch)))
+        assign = _assign_all(clusterer, batch, window + r * probe, step)
+        cluster_us.append(cpu_us(partial(asyncio.run, assign), probe))
     m, c, f = min(match_us), min(cluster_us), min(fp_us)
     limit = clusterer.config.max_candidates
     found = asyncio.run(_candidates(clusterer, items[window : window + probe], limit))
@@ -219,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.redis_url:
         print(f"  Redis layout: {redis_bytes(args.redis_url, entries) / window:,.0f} bytes/item used_memory")
     return 0
+
+
+def _fingerprint_all(fingerprinter: Fingerprinter, batch: list[Item]) -> None:
+    for item in batch:
+        fingerprinter.item(item)
 
 
 async def _candidates(clusterer: StoryClusterer, batch: list[Item], limit: int) -> float:
