@@ -1,0 +1,66 @@
+"""What the clusterer needs from storage: the StoryIndex protocol and its entry.
+
+Two calls per clustered item, each one round trip (a Redis script, an SQLite transaction):
+
+- ``lookup(bands, since, limit)``: entries that share at least one band key with the new item
+  and were seen at or after ``since``, most shared band keys first (then newest), at most
+  ``limit``. A copy shares most of its bands; an item that shares one is usually a chance
+  collision on a frequent word, so the limit keeps the likely copies and bounds the cost.
+- ``add(entry, bands, expires_at)``: remember the entry under its band keys until
+  ``expires_at``. Adding a ref that is already stored changes nothing (the first assignment
+  of an item wins, so a re-poll or a second watchlist never moves it to another story).
+
+Layouts the lead can build on (bytes per item measured by ``bench/story_bench.py``):
+
+- SQLite: ``story_entry(ref TEXT PRIMARY KEY, story_id TEXT, seen_at REAL, expires_at REAL,
+  fingerprint BLOB)`` and ``story_band(band INTEGER, ref TEXT, seen_at REAL)`` with an index on
+  ``(band, seen_at)``; band keys fit INTEGER (63 bits); lookup is one ``SELECT ref,
+  count(*) ... WHERE band IN (...) AND seen_at >= ? GROUP BY ref ORDER BY 2 DESC, seen_at DESC
+  LIMIT ?`` joined to ``story_entry``. Expiry: ``DELETE ... WHERE expires_at
+  < now`` now and then.
+- Redis: every key under one hash tag (``P story:{s}:...``) so one script touches one slot:
+  ``P story:{s}:band:<key hex>`` a ZSET of refs scored by seen_at (``ZRANGEBYSCORE since +inf``,
+  ``ZREMRANGEBYSCORE -inf <expired>`` on add, ``EXPIRE`` to the newest expiry), and
+  ``P story:{s}:entry:<ref>`` a string (story id, seen_at, fingerprint bytes) with ``EX``.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+_TIME = struct.Struct("<d")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEntry:
+    """One clustered item as stored: its ref, its story, when it was seen, its fingerprint."""
+
+    ref: str
+    story_id: str
+    seen_at: float
+    fingerprint: bytes  # Fingerprint.to_bytes()
+
+    def to_bytes(self) -> bytes:
+        """One value for a key-value store: seen_at, story id, then the fingerprint."""
+        story = self.story_id.encode()
+        return _TIME.pack(self.seen_at) + bytes([len(story)]) + story + self.fingerprint
+
+    @classmethod
+    def from_bytes(cls, ref: str, data: bytes) -> StoryEntry:
+        (seen_at,) = _TIME.unpack_from(data)
+        size = data[_TIME.size]
+        start = _TIME.size + 1
+        return cls(ref, data[start : start + size].decode(), seen_at, data[start + size :])
+
+
+class StoryIndex(Protocol):
+    """Story signatures with expiry: SQLite and Redis in the state stores, memory for tests."""
+
+    async def lookup(self, bands: Sequence[int], since: float, limit: int) -> list[StoryEntry]:
+        """Entries sharing a band key, seen at or after ``since``: most shared bands, then newest."""
+
+    async def add(self, entry: StoryEntry, bands: Sequence[int], expires_at: float) -> None:
+        """Store ``entry`` under ``bands`` until ``expires_at``; a ref already stored is kept."""
