@@ -1,15 +1,24 @@
-"""One poll of one feed: fetch -> parse -> new items -> match -> dedup -> enqueue -> remember.
+"""One poll of one feed: lease -> fetch -> parse -> new items -> match -> dedup -> enqueue -> remember.
 
 Order matters for "nothing lost, nothing twice": alerts are claimed and queued *before* their
 items are marked seen, so a crash between the two re-processes the items on the next poll and
 the dedup claim stops them being queued twice.
+
+Several processes may share one store (replicas on one Redis): a poll first takes the feed's
+lease, so one process polls a feed at a time; a scheduled poll of a feed that another process
+polled meanwhile (its ``next_poll`` is still ahead) is skipped and rescheduled to that time; and
+the poll's feed state is written only while its lease is still its own (fencing), so each feed
+is polled once per interval across every replica, and a replica that dies mid-poll hands the
+feed over when its lease runs out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +41,9 @@ from service.state.base import FeedState, OutboxEntry, PollStore, StateUnavailab
 log = get_logger(__name__)
 
 ITEM_TIMES_KEPT = 50
+LEASE_MARGIN = 30.0  # seconds a poll lease outlives the longest fetch and parse
+LEASED_RETRY = 10.0  # another process is polling the feed: look again this much later
+EARLY = 1.0  # a scheduled poll this close to the feed's next_poll is due
 
 
 @dataclass(slots=True)
@@ -68,6 +80,7 @@ class Pipeline:
         self._clock = clock
         self._rng = rng or random.Random()
         self._limit = asyncio.Semaphore(settings.max_connections)
+        self._lease_ttl = 2 * settings.fetch_timeout + LEASE_MARGIN  # fetch + a parse in the child
 
     async def poll_all(self, feeds: Sequence[Feed] | None = None) -> list[PollReport]:
         """Poll feeds concurrently (bounded by ``max_connections``); one feed's trouble stays its own."""
@@ -75,34 +88,49 @@ class Pipeline:
         return list(await asyncio.gather(*(self.poll(feed) for feed in chosen)))
 
     async def poll_next(self, feed: Feed) -> float | None:
-        """One scheduled poll; returns when the feed wants its next one (the scheduler's hook)."""
-        return (await self.poll(feed)).next_poll
+        """One scheduled poll, made only when the feed is due (another process may have polled
+        it already); returns when the feed wants its next one (the scheduler's hook)."""
+        return (await self.poll(feed, when_due=True)).next_poll
 
-    async def poll(self, feed: Feed) -> PollReport:
+    async def poll(self, feed: Feed, *, when_due: bool = False) -> PollReport:
+        """Poll ``feed`` under its lease (one poller at a time across processes)."""
         async with self._limit:
+            token = uuid.uuid4().hex
             try:
-                report = await self._poll(feed)
+                if not await self.store.lease_poll(feed.id, token, self._lease_ttl, self._clock()):
+                    return PollReport(feed.id, "leased", next_poll=self._clock() + LEASED_RETRY)
+                report = await self._poll(feed, token, when_due)
             except StateUnavailable as exc:
                 log.error("state_unavailable", feed_id=feed.id, error=str(exc))
                 self._saw(str(exc))
+                await self._release(feed.id, token)
                 return PollReport(feed.id, "error", error=str(exc))
             except Exception as exc:  # a bug must cost one poll, not the service
                 log.exception("poll_crashed", feed_id=feed.id, error=repr(exc))
+                await self._release(feed.id, token)
                 return PollReport(feed.id, "error", error=repr(exc))
             self._saw(None)
             return report
+
+    async def _release(self, feed_id: str, token: str) -> None:
+        """Give the lease back after a failed poll (best effort: it expires anyway)."""
+        with contextlib.suppress(StateUnavailable):
+            await self.store.release_poll(feed_id, token)
 
     def _saw(self, error: str | None) -> None:
         if self._watch is not None:
             self._watch.saw("poll", error)
 
-    async def _poll(self, feed: Feed) -> PollReport:
+    async def _poll(self, feed: Feed, token: str, when_due: bool) -> PollReport:
         repairs = self._watch.repairs if self._watch is not None else 0
         if self._watch is not None:
             await self._watch.check()  # a wiped store is repaired before it misleads this poll
             repairs = self._watch.repairs
         state = await self.store.get_feed(feed.id)
         now = self._clock()
+        if when_due and state.next_poll is not None and state.next_poll > now + EARLY:
+            await self.store.release_poll(feed.id, token)  # polled meanwhile (by another process)
+            return PollReport(feed.id, "not_due", next_poll=state.next_poll)
         outcome = await poll_feed(feed, state, self.client, self.settings, now, self._rng)
         report = PollReport(feed.id, outcome.status, error=outcome.error)
         metrics.POLLS.labels(feed_id=feed.id, result=outcome.status).inc()
@@ -115,8 +143,13 @@ class Pipeline:
         await self._health(feed, state, now)
         if self._watch is not None and self._watch.repairs != repairs:
             await self._watch.resettle(feed.id, state)  # the store was wiped while this poll ran
-        await self.store.put_feed(feed.id, state)
-        if self._watch is not None:
+        if not await self.store.put_feed_fenced(feed.id, state, token, self._clock()):
+            log.warning(
+                "poll_lease_lost",
+                feed_id=feed.id,
+                error=f"feed {feed.id}: the poll outlived its lease; another poller's state stands",
+            )
+        elif self._watch is not None:
             self._watch.feed_written(feed.id, state)
         report.next_poll = state.next_poll
         return report

@@ -148,6 +148,25 @@ class FeedStates(Protocol):
     async def list_feeds(self) -> dict[str, FeedState]: ...
 
 
+class PollLeases(Protocol):
+    """One poll of a feed at a time across every process on the store.
+
+    A poller leases the feed with a random token before it polls, and writes the poll's feed
+    state only while the lease is still its own (a fencing token): a poller that stalled past
+    its lease cannot overwrite the state of the one that took over.
+    """
+
+    async def lease_poll(self, feed_id: str, token: str, ttl: float, now: float) -> bool:
+        """Take the feed's poll lease for ``ttl`` seconds; False while another holds it."""
+
+    async def release_poll(self, feed_id: str, token: str) -> None:
+        """Give the lease back early (only if ``token`` still holds it)."""
+
+    async def put_feed_fenced(self, feed_id: str, state: FeedState, token: str, now: float) -> bool:
+        """Write ``state`` and release the lease, only if ``token`` still holds it; False (and
+        nothing written) when the lease ran out and was taken."""
+
+
 class SeenSet(Protocol):
     """Which item ids of a feed were already processed (the pipeline)."""
 
@@ -247,7 +266,7 @@ class Recovery(Protocol):
         """These items count as unseen again (their alerts were lost and must be made again)."""
 
 
-class PollStore(FeedStates, SeenSet, Outbox, Protocol):
+class PollStore(FeedStates, PollLeases, SeenSet, Outbox, Protocol):
     """What one poll writes: feed state, seen ids, and the alerts it queues."""
 
 
@@ -255,5 +274,5 @@ class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
     """What the operator commands read and change."""
 
 
-class FullStore(StateStore, FeedStates, SeenSet, Outbox, OutboxAdmin, Recovery, Protocol):
+class FullStore(StateStore, FeedStates, PollLeases, SeenSet, Outbox, OutboxAdmin, Recovery, Protocol):
     """Every role: what the SQLite and Redis stores implement (the contract suite checks it)."""

@@ -13,6 +13,7 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
 - ``P channels``            set    channel names that ever had entries (for depth and listings)
 - ``P gate:<channel>``      string the channel's earliest next claim (pacing, 429 pauses)
 - ``P epoch``               string a marker written when the store is first used: gone = wiped
+- ``P lease:poll:<feed_id>`` string the token of the process polling the feed now (expires)
 
 An outbox entry's score in ``outbox:<channel>`` is when it may be claimed: its ``next_attempt``,
 or the end of a worker's lease while its ``token`` field holds it.
@@ -58,6 +59,9 @@ class Keys:
 
     def dead(self, channel: str) -> str:
         return f"{self.prefix}{DEAD}{channel}"
+
+    def poll_lease(self, feed_id: str) -> str:
+        return f"{self.prefix}lease:poll:{feed_id}"
 
     @property
     def epoch(self) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from service.state.redis.base import redis_location
 from service.state.redis.feeds import RedisFeeds, RedisSeen
+from service.state.redis.leases import RedisPollLeases
 from service.state.redis.outbox import RedisOutbox, RedisOutboxAdmin
 from service.state.redis.recovery import RedisRecovery
 
 __all__ = ["RedisStore", "redis_location"]
 
 
-class RedisStore(RedisFeeds, RedisSeen, RedisOutbox, RedisOutboxAdmin, RedisRecovery):
+class RedisStore(RedisFeeds, RedisPollLeases, RedisSeen, RedisOutbox, RedisOutboxAdmin, RedisRecovery):
     """StateStore on one Redis database."""

@@ -249,6 +249,20 @@ return out
 """
 )
 
+# KEYS: lease; ARGV: P, token -> 1 released, 0 not held by token
+RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[2] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS: lease, feeds hash; ARGV: P, token, feed_id, state json -> 1 written, 0 lease lost
+PUT_FEED_FENCED = """
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
 SCRIPTS = {
     "claim_and_enqueue": CLAIM_AND_ENQUEUE,
     "enqueue": ENQUEUE,
@@ -264,5 +278,7 @@ SCRIPTS = {
     "revive": REVIVE,
     "drop": DROP,
     "depth": DEPTH,
+    "release_lease": RELEASE_LEASE,
+    "put_feed_fenced": PUT_FEED_FENCED,
 }
 """Every script by name: ``RedisBase`` registers them once per client."""

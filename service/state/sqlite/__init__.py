@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from service.state.sqlite.db import SCHEMA_VERSION, sqlite_path
 from service.state.sqlite.feeds import FEEDS_SCHEMA, SEEN_SCHEMA, SqliteFeeds, SqliteSeen
+from service.state.sqlite.leases import LEASES_SCHEMA, SqlitePollLeases
 from service.state.sqlite.outbox import OUTBOX_MIGRATIONS, OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
 from service.state.sqlite.recovery import META_SCHEMA, SqliteRecovery
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "sqlite_path"]
 
 
-class SqliteStore(SqliteFeeds, SqliteSeen, SqliteOutbox, SqliteOutboxAdmin, SqliteRecovery):
+class SqliteStore(SqliteFeeds, SqlitePollLeases, SqliteSeen, SqliteOutbox, SqliteOutboxAdmin, SqliteRecovery):
     """StateStore on one SQLite file (or ``:memory:``)."""
 
-    schema = FEEDS_SCHEMA + SEEN_SCHEMA + OUTBOX_SCHEMA + META_SCHEMA
+    schema = FEEDS_SCHEMA + LEASES_SCHEMA + SEEN_SCHEMA + OUTBOX_SCHEMA + META_SCHEMA
     migrations = OUTBOX_MIGRATIONS
 
     @classmethod

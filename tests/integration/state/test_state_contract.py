@@ -340,3 +340,32 @@ async def test_forget_seen_makes_items_new_again(store: FullStore) -> None:
     await store.forget_seen("f", ["b", "zz"])
     await store.forget_seen("f", [])
     assert await store.unseen("f", ["a", "b", "c"], now=11) == ["b"]
+
+
+async def test_poll_lease_is_one_holder_at_a_time(store: FullStore) -> None:
+    assert await store.lease_poll("wire", "a", ttl=30, now=100)
+    assert not await store.lease_poll("wire", "b", ttl=30, now=101)
+    assert await store.lease_poll("other", "b", ttl=30, now=101), "leases are per feed"
+    await store.release_poll("wire", "b")  # not the holder: nothing happens
+    assert not await store.lease_poll("wire", "b", ttl=30, now=102)
+    await store.release_poll("wire", "a")
+    assert await store.lease_poll("wire", "b", ttl=30, now=103)
+
+
+async def test_fenced_write_needs_the_lease(store: FullStore) -> None:
+    assert await store.lease_poll("wire", "a", ttl=30, now=100)
+    assert not await store.put_feed_fenced("wire", FeedState(etag="stale"), "b", now=101)
+    assert await store.get_feed("wire") == FeedState()
+    assert await store.put_feed_fenced("wire", FeedState(etag="fresh"), "a", now=101)
+    assert (await store.get_feed("wire")).etag == "fresh"
+    assert await store.lease_poll("wire", "c", ttl=30, now=102), "a fenced write releases the lease"
+    assert not await store.put_feed_fenced("wire", FeedState(etag="late"), "a", now=103)
+    assert (await store.get_feed("wire")).etag == "fresh"
+
+
+async def test_a_dead_pollers_lease_runs_out(store: FullStore) -> None:
+    assert await store.lease_poll("wire", "dead", ttl=0.2, now=100)
+    assert not await store.lease_poll("wire", "next", ttl=30, now=100.1)
+    await asyncio.sleep(0.25)  # Redis expires leases on its own clock; SQLite on the caller's
+    assert await store.lease_poll("wire", "next", ttl=30, now=100.3)
+    assert not await store.put_feed_fenced("wire", FeedState(etag="zombie"), "dead", now=100.4)
