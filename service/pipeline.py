@@ -41,9 +41,9 @@ from service.state.base import FeedState, OutboxEntry, PollStore, StateUnavailab
 log = get_logger(__name__)
 
 ITEM_TIMES_KEPT = 50
-LEASE_MARGIN = 30.0  # seconds a poll lease outlives the longest fetch and parse
+LEASE_FACTOR = 2.5  # a poll lease lasts this many fetch timeouts (a fetch and a parse, each bounded by it)
 LEASED_RETRY = 10.0  # another process is polling the feed: look again this much later
-EARLY = 1.0  # a scheduled poll this close to the feed's next_poll is due
+EARLY = 0.25  # a scheduled poll this close to the feed's next_poll is due (timer slack)
 
 
 @dataclass(slots=True)
@@ -80,7 +80,7 @@ class Pipeline:
         self._clock = clock
         self._rng = rng or random.Random()
         self._limit = asyncio.Semaphore(settings.max_connections)
-        self._lease_ttl = 2 * settings.fetch_timeout + LEASE_MARGIN  # fetch + a parse in the child
+        self._lease_ttl = LEASE_FACTOR * settings.fetch_timeout  # a fetch, a parse in the child, margin
 
     async def poll_all(self, feeds: Sequence[Feed] | None = None) -> list[PollReport]:
         """Poll feeds concurrently (bounded by ``max_connections``); one feed's trouble stays its own."""
