@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     state_timeout: float = Field(
         5.0, description="seconds to wait on the state store (Redis socket timeouts)"
     )
+    redis_prefix: str = Field(
+        "wirewatch:",
+        description="prefix of every Redis key; give it a hash tag, e.g. {wirewatch}:, for a Redis Cluster",
+    )
 
     # delivery
     drain_timeout: float = Field(60.0, description="run --once: seconds to keep retrying deliveries")

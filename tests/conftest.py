@@ -16,17 +16,25 @@ from typing import Any
 import fakeredis
 import pytest
 import redis
+import trustme
 
 from service.state.base import FullStore
 from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore
-from tests.support.redis_server import RedisServer, RedisServerMissing
+from tests.support.redis_server import RedisServer, RedisServerMissing, free_port
 
 pytest_plugins = ["tests.support.synapse"]  # the session-wide ``synapse`` homeserver fixture
 
 # small limits so the contract tests can cross them with an injected clock
 TEST_LIMITS: dict[str, Any] = {"seen_ttl": 100.0, "seen_max": 5, "dedup_ttl": 1000.0}
-STORE_KINDS = ["sqlite", "fakeredis", pytest.param("redis", marks=pytest.mark.redis)]
+STORE_KINDS = [
+    "sqlite",
+    "fakeredis",
+    pytest.param("redis", marks=pytest.mark.redis),
+    pytest.param("redis-acl", marks=pytest.mark.redis),  # an ACL user allowed only the key prefix
+    pytest.param("redis-tls", marks=pytest.mark.redis),  # rediss:// checked against a test CA
+]
+ACL_PREFIX = "{ww}:"  # a hash tag: every key in one cluster slot (tests/integration/state)
 
 
 def in_ci() -> bool:
@@ -72,6 +80,43 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
             client.close()
 
 
+@pytest.fixture(scope="session")
+def redis_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RedisServer, Path]]:
+    """The suite's own redis-server speaking TLS (certificates from a test CA), and the CA file."""
+    folder = tmp_path_factory.mktemp("redis-tls")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    ca_file, cert_file, key_file = folder / "ca.pem", folder / "server.pem", folder / "server.key"
+    ca.cert_pem.write_to_path(str(ca_file))
+    cert.cert_chain_pems[0].write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    tls_port = free_port()
+    extra = [
+        "--tls-port", str(tls_port), "--tls-cert-file", str(cert_file), "--tls-key-file", str(key_file),
+        "--tls-ca-cert-file", str(ca_file), "--tls-auth-clients", "no",
+    ]  # fmt: skip
+    try:
+        server = RedisServer.start(folder / "data", extra=extra)
+    except RedisServerMissing as exc:
+        need(str(exc))
+        raise
+    server.tls_port = tls_port
+    try:
+        yield server, ca_file
+    finally:
+        server.stop()
+
+
+def acl_url(server: RedisServer) -> str:
+    """A Redis user that may touch only keys under ACL_PREFIX (and no dangerous command)."""
+    admin = redis.Redis(port=server.port)
+    admin.execute_command(
+        "ACL", "SETUSER", "ww", "reset", "on", ">ww-s3cret", f"~{ACL_PREFIX}*", "&*", "+@all", "-@dangerous"
+    )
+    admin.close()
+    return f"redis://ww:ww-s3cret@127.0.0.1:{server.port}/0"
+
+
 class StoreFactory:
     """Opens stores of one backend over the same data, so a test can close and reopen."""
 
@@ -93,7 +138,8 @@ class StoreFactory:
             store = RedisStore(client, **opts)
         else:
             assert self._redis_url is not None
-            store = RedisStore.from_url(self._redis_url, timeout=2.0, **opts)
+            prefix = ACL_PREFIX if self.kind == "redis-acl" else "wirewatch:"
+            store = RedisStore.from_url(self._redis_url, timeout=2.0, prefix=prefix, **opts)
         await store.ping()
         self._opened.append(store)
         return store
@@ -105,7 +151,16 @@ class StoreFactory:
 
 @pytest.fixture(params=STORE_KINDS)
 async def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreFactory]:
-    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    url = None
+    if request.param in ("redis", "redis-acl"):
+        url = request.getfixturevalue("redis_url")
+        if request.param == "redis-acl":
+            url = acl_url(request.getfixturevalue("redis_server"))
+    elif request.param == "redis-tls":
+        server, ca = request.getfixturevalue("redis_tls")
+        with redis.Redis(port=server.port) as admin:
+            admin.flushall()
+        url = f"rediss://127.0.0.1:{server.tls_port}/0?ssl_ca_certs={ca}"
     factory = StoreFactory(request.param, tmp_path, url)
     try:
         yield factory

@@ -15,14 +15,16 @@ from service.logs import get_logger
 from service.settings import Settings
 from service.state.base import BadStateUrl, FullStore, StateUnavailable
 from service.state.redis import RedisStore
+from service.state.redis.connect import SENTINEL_SCHEMES, parse_sentinel
 from service.state.sqlite import SqliteStore, sqlite_path
 
 log = get_logger(__name__)
 
-REDIS_SCHEMES = ("redis", "rediss", "unix")
+REDIS_SCHEMES = ("redis", "rediss", "unix", *SENTINEL_SCHEMES)
 FORMS = (
     "sqlite:///relative/path.db, sqlite:////absolute/path.db, redis://host:port/db, "
-    "rediss://host:port/db or unix:///path/to/redis.sock?db=N"
+    "rediss://host:port/db, unix:///path/to/redis.sock?db=N or "
+    "redis+sentinel://host:26379/master-name/db"
 )
 
 
@@ -36,6 +38,12 @@ def _shown(url: str) -> str:
 def check_redis_url(url: str) -> None:
     """Raise BadStateUrl unless ``url`` names a host (or socket) and, if any, a numeric db."""
     parts = urlsplit(url)
+    if parts.scheme in SENTINEL_SCHEMES:
+        try:
+            parse_sentinel(url)
+        except ValueError as exc:
+            raise BadStateUrl(f"state url {_shown(url)!r}: {exc}") from None
+        return
     try:
         parts.port  # noqa: B018 (raises on a port that is not a number or out of range)
     except ValueError:
@@ -79,6 +87,7 @@ def build_store(
             seen_max=settings.seen_max,
             dedup_ttl=settings.dedup_ttl,
             timeout=settings.state_timeout,
+            prefix=settings.redis_prefix,
         )
         return store
     shown = scheme + "://" if scheme else "(none)"

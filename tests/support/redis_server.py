@@ -55,6 +55,7 @@ class RedisServer:
     appendonly: bool = False
     extra: list[str] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
+    tls_port: int | None = None  # set by whoever started it with --tls-port
 
     @classmethod
     def start(cls, folder: Path, *, appendonly: bool = False, extra: list[str] | None = None) -> RedisServer:

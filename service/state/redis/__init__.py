@@ -7,7 +7,7 @@ claims, entries, dead letters) on one connection (``base.py``); key names come f
 
 from __future__ import annotations
 
-from service.state.redis.base import redis_location
+from service.state.redis.connect import redis_location
 from service.state.redis.feeds import RedisFeeds, RedisSeen
 from service.state.redis.leases import RedisPollLeases
 from service.state.redis.outbox import RedisOutbox, RedisOutboxAdmin

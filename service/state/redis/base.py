@@ -11,29 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoPermissionError, ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from service.state.base import StateUnavailable
 from service.state.keys import DEFAULT_PREFIX, Keys
 from service.state.redis import lua
+from service.state.redis.connect import make_client, redis_location
 
-_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
-
-
-def redis_location(url: str) -> str:
-    """host:port/db (or the socket path) of a Redis URL, without user or password."""
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return f"unix:{parts.path}"
-    db = parts.path.lstrip("/") or "0"
-    return f"{parts.hostname or 'localhost'}:{parts.port or 6379}/{db}"
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, NoPermissionError, ReadOnlyError)
+"""Redis gone, or refusing us (wrong password, an ACL that forbids a key or command, a replica
+that a failover demoted): the caller keeps going and says why in one line."""
 
 
 def num(value: float) -> str:
@@ -55,7 +48,7 @@ class RedisBase:
         dedup_ttl: float,
         prefix: str = DEFAULT_PREFIX,
         location: str = "redis",
-        secret: str | None = None,
+        secrets: list[str] | None = None,
     ) -> None:
         self._r = client
         self._keys = Keys(prefix)
@@ -64,7 +57,8 @@ class RedisBase:
         self._seen_max = seen_max
         self._dedup_ttl = dedup_ttl
         self._location = location
-        self._secret = secret
+        self._secrets = secrets or []
+        self._companions: list[aioredis.Redis] = []  # closed with the store (sentinel clients)
         self._scripts: dict[str, AsyncScript] = {
             name: client.register_script(source) for name, source in lua.SCRIPTS.items()
         }
@@ -80,24 +74,21 @@ class RedisBase:
         timeout: float = 5.0,
         prefix: str = DEFAULT_PREFIX,
     ) -> Any:
-        """Build a store (no I/O yet); short timeouts and one quick retry on a dropped link."""
-        client = aioredis.Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            health_check_interval=30,
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=1),
-        )
-        return cls(
+        """Build a store for ``url`` (any form ``connect.py`` reads); no I/O yet."""
+        parts = urlsplit(url)
+        secrets = [parts.password, *parse_qs(parts.query).get("sentinel_password", [])]
+        client, companions = make_client(url, timeout)
+        store = cls(
             client,
             seen_ttl=seen_ttl,
             seen_max=seen_max,
             dedup_ttl=dedup_ttl,
             prefix=prefix,
             location=redis_location(url),
-            secret=urlsplit(url).password,
+            secrets=[x for x in secrets if x],
         )
+        store._companions = companions
+        return store
 
     @property
     def location(self) -> str:
@@ -110,15 +101,19 @@ class RedisBase:
             yield
         except _UNREACHABLE as exc:
             detail = " ".join(str(exc).split()) or "no answer"
-            if self._secret:
-                detail = detail.replace(self._secret, "***")
+            for secret in self._secrets:
+                detail = detail.replace(secret, "***")
             msg = f"redis at {self._location} unavailable: {type(exc).__name__}: {detail}"
             raise StateUnavailable(msg) from None
 
     async def _call(self, script: str, keys: list[str] | None = None, args: list[Any] | None = None) -> Any:
-        """Run one of ``lua.SCRIPTS`` (prefix first in ARGV), guarded."""
+        """Run one of ``lua.SCRIPTS`` (prefix first in ARGV), guarded. A script that names no key
+        gets the prefix's anchor key, so a cluster client routes it to the slot of the prefix
+        (with a hash tag in the prefix every key a script builds is in that slot)."""
         with self._guard():
-            return await self._scripts[script](keys=keys or [], args=[self._prefix, *(args or [])])
+            return await self._scripts[script](
+                keys=keys or [self._keys.channels], args=[self._prefix, *(args or [])]
+            )
 
     async def open(self) -> None:
         await self.ping()
@@ -129,3 +124,5 @@ class RedisBase:
 
     async def close(self) -> None:
         await self._r.aclose()
+        for other in self._companions:
+            await other.aclose()

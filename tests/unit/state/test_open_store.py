@@ -12,6 +12,7 @@ from service.settings import Settings
 from service.state.base import BadStateUrl, FeedState, StateUnavailable
 from service.state.open import build_store, open_store
 from service.state.redis import RedisStore, redis_location
+from service.state.redis.connect import parse_sentinel
 from service.state.sqlite import SCHEMA_VERSION, SqliteStore, sqlite_path
 from tests.support.alerts import make_entry
 
@@ -106,6 +107,9 @@ async def test_every_redis_key_carries_the_prefix() -> None:
         ("redis://127.0.0.1:99999/0", "port"),
         ("unix://host/run/redis.sock", "unix:///path"),
         ("unix:///run/redis.sock?db=x", "must be a number"),
+        ("redis+sentinel://:hunter2@127.0.0.1:26379", "master name"),
+        ("redis+sentinel://127.0.0.1:x/desk", "not host:port"),
+        ("redis+sentinel://127.0.0.1:26379/desk/zero", "database number"),
     ],
 )
 def test_malformed_redis_urls_are_errors_not_defaults(url: str, says: str) -> None:
@@ -164,3 +168,15 @@ async def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None
         await store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_sentinel_urls() -> None:
+    found = parse_sentinel("rediss+sentinel://ww:pw@10.0.0.1:26379,[::1]:26380/desk/3?sentinel_password=sp")
+    assert found.hosts == [("10.0.0.1", 26379), ("::1", 26380)]
+    assert (found.master, found.db, found.username, found.password) == ("desk", 3, "ww", "pw")
+    assert (found.tls, found.sentinel_password) == (True, "sp")
+    assert parse_sentinel("redis+sentinel://s1/desk").hosts == [("s1", 26379)]
+    shown = redis_location("redis+sentinel://ww:pw@s1:26379,s2:26379/desk/2?sentinel_password=sp")
+    assert shown == "master desk via sentinel s1:26379/2"
+    store = build_store("redis+sentinel://ww:pw@s1:26379/desk/2?sentinel_password=sp", Settings())
+    assert isinstance(store, RedisStore) and "pw" not in store.location and "sp" not in store.location
