@@ -18,7 +18,9 @@ class Item:
     """One feed entry, reduced to plain text.
 
     ``id`` is stable across polls: the guid, else the normalized link, else a hash of
-    title + published. ``summary`` and ``content`` carry no markup.
+    title + published. ``summary`` and ``content`` carry no markup. ``feed_title`` is the
+    feed's ``title`` from feeds.yaml, set by the pipeline for messages ("" in entries queued
+    before it existed: readers fall back to ``feed_id`` through ``feed_name``).
     """
 
     id: str
@@ -29,6 +31,12 @@ class Item:
     summary: str
     content: str
     categories: tuple[str, ...] = ()
+    feed_title: str = ""
+
+    @property
+    def feed_name(self) -> str:
+        """What a person reads for the feed: its title, else its id."""
+        return self.feed_title or self.feed_id
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -48,6 +56,7 @@ class Item:
             summary=data.get("summary", ""),
             content=data.get("content", ""),
             categories=tuple(data.get("categories", ())),
+            feed_title=data.get("feed_title", ""),
         )
 
 

@@ -18,6 +18,7 @@ import pytest
 import redis
 
 from service.state.base import FullStore
+from service.state.records import Retention
 from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore
 from tests.support.redis_server import RedisServer, RedisServerMissing
@@ -25,7 +26,13 @@ from tests.support.redis_server import RedisServer, RedisServerMissing
 pytest_plugins = ["tests.support.synapse"]  # the session-wide ``synapse`` homeserver fixture
 
 # small limits so the contract tests can cross them with an injected clock
-TEST_LIMITS: dict[str, Any] = {"seen_ttl": 100.0, "seen_max": 5, "dedup_ttl": 1000.0}
+TEST_RETENTION = Retention(alert_log_ttl=1000.0, history_ttl=100.0, history_max=3)
+TEST_LIMITS: dict[str, Any] = {
+    "seen_ttl": 100.0,
+    "seen_max": 5,
+    "dedup_ttl": 1000.0,
+    "retention": TEST_RETENTION,
+}
 STORE_KINDS = ["sqlite", "fakeredis", pytest.param("redis", marks=pytest.mark.redis)]
 
 

@@ -10,6 +10,11 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
 - ``P outbox:<channel>``    zset   pending entry ids scored by next_attempt
 - ``P dead:<channel>``      zset   dead entry ids scored by died_at
 - ``P channels``            set    channel names that ever had entries (for depth and listings)
+- ``P alerts``              zset   AlertRecord json scored by when it was recorded (the alert log)
+- ``P silences``            hash   silence id -> Silence json
+- ``P history:<feed_id>``   zset   item json (``records.history_json``) scored by when first seen;
+                                   expires history_ttl after the feed's last new item
+- ``P history-feeds``       set    feed ids with history (expires like the newest history key)
 
 An entry id sits in exactly one of ``outbox:<channel>`` / ``dead:<channel>``; the Lua scripts in
 ``redis.py`` build the index names from the same prefix, so the naming below is repeated there
@@ -55,3 +60,18 @@ class Keys:
     @property
     def channels(self) -> str:
         return f"{self.prefix}{CHANNELS}"
+
+    @property
+    def alerts(self) -> str:
+        return f"{self.prefix}alerts"
+
+    @property
+    def silences(self) -> str:
+        return f"{self.prefix}silences"
+
+    def history(self, feed_id: str) -> str:
+        return f"{self.prefix}history:{feed_id}"
+
+    @property
+    def history_feeds(self) -> str:
+        return f"{self.prefix}history-feeds"

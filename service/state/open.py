@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from service.logs import get_logger
 from service.settings import Settings
 from service.state.base import BadStateUrl, FullStore, StateUnavailable
+from service.state.records import Retention
 from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore, sqlite_path
 
@@ -55,16 +56,22 @@ def check_redis_url(url: str) -> None:
         raise BadStateUrl(f"state url {_shown(url)!r}: the database must be a number, got {db_text!r}")
 
 
+def retention_of(settings: Settings) -> Retention:
+    return Retention(settings.alert_log_ttl, settings.history_ttl, settings.history_max)
+
+
 def build_store(url: str, settings: Settings, *, read_only: bool = False) -> FullStore:
     """The store for ``url``, not yet connected; ``read_only`` never creates or changes anything
     (SQLite opens the file as it is; Redis is only read by the callers that ask for it)."""
     scheme = urlsplit(url).scheme.lower()
+    retention = retention_of(settings)
     if scheme == "sqlite":
         return SqliteStore(
             sqlite_path(url),
             seen_ttl=settings.seen_ttl,
             seen_max=settings.seen_max,
             dedup_ttl=settings.dedup_ttl,
+            retention=retention,
             read_only=read_only,
         )
     if scheme in REDIS_SCHEMES:
@@ -74,6 +81,7 @@ def build_store(url: str, settings: Settings, *, read_only: bool = False) -> Ful
             seen_ttl=settings.seen_ttl,
             seen_max=settings.seen_max,
             dedup_ttl=settings.dedup_ttl,
+            retention=retention,
             timeout=settings.state_timeout,
         )
         return store

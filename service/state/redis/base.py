@@ -22,6 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from service.state.base import StateUnavailable
 from service.state.keys import DEFAULT_PREFIX, Keys
+from service.state.records import DEFAULT_RETENTION, Retention
 from service.state.redis import lua
 
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -53,6 +54,7 @@ class RedisBase:
         seen_ttl: float,
         seen_max: int,
         dedup_ttl: float,
+        retention: Retention = DEFAULT_RETENTION,
         prefix: str = DEFAULT_PREFIX,
         location: str = "redis",
         secret: str | None = None,
@@ -63,6 +65,7 @@ class RedisBase:
         self._seen_ttl = seen_ttl
         self._seen_max = seen_max
         self._dedup_ttl = dedup_ttl
+        self._retention = retention
         self._location = location
         self._secret = secret
         self._scripts: dict[str, AsyncScript] = {
@@ -77,6 +80,7 @@ class RedisBase:
         seen_ttl: float,
         seen_max: int,
         dedup_ttl: float,
+        retention: Retention = DEFAULT_RETENTION,
         timeout: float = 5.0,
         prefix: str = DEFAULT_PREFIX,
     ) -> Any:
@@ -94,6 +98,7 @@ class RedisBase:
             seen_ttl=seen_ttl,
             seen_max=seen_max,
             dedup_ttl=dedup_ttl,
+            retention=retention,
             prefix=prefix,
             location=redis_location(url),
             secret=urlsplit(url).password,
