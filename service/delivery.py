@@ -4,16 +4,19 @@ One task per channel, so a slow or broken channel never delays the others. Each 
 
 1. takes its due entries from the outbox (oldest first);
 2. dead-letters entries past ``max_age`` or ``max_attempts``;
+2b. holds back entries of a silenced watchlist (``_hold_silenced``): they leave the outbox
+   unsent and the alert log records them with the silence's id;
 3. waits for its rate limit (Slack: 1 message/s by default);
 4. sends one Batch: a ``digest`` of everything due (email digests), a ``group`` when more than
    ``burst_threshold`` alerts are due at once (a city falls and 30 stories land), else ``single``;
 5. records the result: accepted -> ``ack`` (only now is it "sent"); retryable -> ``reschedule``
    with exponential backoff and jitter, never sooner than the peer's Retry-After (held to
    ``retry_max``, so a hostile peer cannot park an alert for days); permanent -> ``dead_letter``
-   with the reason.
+   with the reason. After an ack, ``_record_sent`` writes the alert log ("what was sent").
 
-Entries leave the outbox only in step 5, so a crash at any moment loses nothing; at worst the
-batch in flight is sent again, and its idempotency key makes that harmless.
+Entries leave the outbox only in step 5 (or 2b, once recorded as silenced), so a crash at any
+moment loses nothing; at worst the batch in flight is sent again, and its idempotency key makes
+that harmless.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from service.logs import get_logger
 from service.notify.base import Batch, Notifier, SendResult
 from service.notify.config import ChannelBase
 from service.settings import Settings
-from service.state.base import Outbox, OutboxEntry, StateUnavailable
+from service.silencing import split_silenced
+from service.state.base import DeliveryStore, OutboxEntry, StateUnavailable
+from service.state.records import AlertRecord
 
 log = get_logger(__name__)
 
@@ -71,7 +76,7 @@ def retry_delay(attempts: int, settings: Settings, retry_after: float | None, rn
 class Delivery:
     def __init__(
         self,
-        store: Outbox,
+        store: DeliveryStore,
         settings: Settings,
         clock: Clock = time.time,
         rng: random.Random | None = None,
@@ -83,6 +88,7 @@ class Delivery:
         self._routes: dict[str, ChannelRoute] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
+        self.dead_lettered = 0  # alerts dead-lettered since start (``run --once`` reports it)
 
     # -- routes -------------------------------------------------------------------------------
 
@@ -132,15 +138,19 @@ class Delivery:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def drain(self, timeout: float) -> int:
-        """``run --once``: deliver until nothing is due before the deadline. Returns what is left."""
+        """``run --once``: deliver until nothing is due before the deadline. Returns what is left
+        (not counting digest entries waiting for their scheduled send: they are not late)."""
         deadline = self._clock() + timeout
         await asyncio.gather(*(self._drain_channel(name, deadline) for name in self._routes))
-        left = 0
-        for name in self._routes:
+        left, now = 0, self._clock()
+        for name, route in self._routes.items():
             try:
-                left += len(await self._store.pending(name))
+                pending = await self._store.pending(name)
             except StateUnavailable:
-                pass
+                continue
+            left += sum(
+                1 for e in pending if not (route.is_digest and e.attempts == 0 and e.next_attempt > now)
+            )
         return left
 
     async def _drain_channel(self, name: str, deadline: float) -> None:
@@ -192,6 +202,7 @@ class Delivery:
             )
             entries = await self._store.due(route.name, now, limit)
             entries = await self._expire(route, entries, now)
+            entries = await self._hold_silenced(route, entries, now)
             if not entries:
                 return accepted
             batch_entries = self._choose(route, entries)
@@ -213,6 +224,7 @@ class Delivery:
                 if entry.last_error:
                     reason += f" (last error: {entry.last_error})"
                 await self._store.dead_letter([entry.id], reason, now)
+                self.dead_lettered += 1
                 metrics.ALERTS_DEAD.labels(channel=route.name).inc()
                 log.warning(
                     "alert_dead_lettered",
@@ -223,6 +235,36 @@ class Delivery:
             else:
                 keep.append(entry)
         return keep
+
+    async def _hold_silenced(
+        self, route: ChannelRoute, entries: list[OutboxEntry], now: float
+    ) -> list[OutboxEntry]:
+        """Entries a silence holds back (``silencing.py``) leave the outbox unsent, recorded
+        first in the alert log with the silence's id; the rest go on to be sent."""
+        if not entries:
+            return entries
+        send, held = split_silenced(await self._store.silences(), entries, route.name, now)
+        if held:
+            records = [AlertRecord.of(e.alert, route.name, "silenced", now, silence_id=s.id) for e, s in held]
+            await self._store.record_alerts(records, now)
+            await self._store.ack([e.id for e, _ in held])
+            metrics.ALERTS_SILENCED.labels(channel=route.name).inc(len(held))
+            for entry, silence in held:
+                log.info(
+                    "alert_silenced", channel=route.name, alert_key=entry.alert.key, silence_id=silence.id
+                )
+        return send
+
+    async def _record_sent(
+        self, route: ChannelRoute, entries: list[OutboxEntry], batch: Batch, now: float
+    ) -> None:
+        """After the ack: the alert log says these alerts went out in ``batch``. A log that
+        cannot be written is logged and never undoes or repeats a delivery."""
+        records = [AlertRecord.of(e.alert, route.name, "sent", now, batch_key=batch.key) for e in entries]
+        try:
+            await self._store.record_alerts(records, now)
+        except StateUnavailable as exc:
+            log.warning("alert_log_failed", channel=route.name, alert_key=batch.key, error=str(exc))
 
     def _choose(self, route: ChannelRoute, entries: list[OutboxEntry]) -> list[OutboxEntry]:
         if route.is_digest:
@@ -248,6 +290,7 @@ class Delivery:
         now = route.last_send
         if result.ok:
             await self._store.ack(ids)
+            await self._record_sent(route, entries, batch, now)
             for entry in entries:
                 metrics.ALERTS_DELIVERED.labels(channel=route.name).inc()
                 metrics.observe_delivery(route.name, entry.alert.created_at.timestamp(), now)
@@ -277,6 +320,7 @@ class Delivery:
             )
             return 0
         await self._store.dead_letter(ids, result.reason, now)
+        self.dead_lettered += len(entries)
         metrics.ALERTS_DEAD.labels(channel=route.name).inc(len(entries))
         log.error("alert_dead_lettered", channel=route.name, alert_key=batch.key, error=result.reason)
         return 0

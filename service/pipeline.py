@@ -2,7 +2,8 @@
 
 Order matters for "nothing lost, nothing twice": alerts are claimed and queued *before* their
 items are marked seen, so a crash between the two re-processes the items on the next poll and
-the dedup claim stops them being queued twice.
+the dedup claim stops them being queued twice. The new items then go to the item history (for
+``wirewatch replay``); losing that write in a crash costs a replay one poll's items, never an alert.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -116,8 +117,9 @@ class Pipeline:
             report.primed = len(fresh) - len(alertable)
             log.info("feed_primed", feed_id=feed.id, primed=report.primed, alerting=len(alertable))
         for item in alertable:
-            report.alerts.extend(await self._alert(item, now))
+            report.alerts.extend(await self._alert(feed, item, now))
         await self.store.mark_seen(feed.id, [i.id for i in fresh], now)
+        await self.store.record_items(feed.id, fresh, now)
         state.primed = True
         report.new_items = len(fresh)
         metrics.ITEMS_NEW.labels(feed_id=feed.id).inc(len(fresh))
@@ -134,7 +136,7 @@ class Pipeline:
         cutoff = now - float(feed.backfill)
         return [i for i in items if i.published and i.published.timestamp() >= cutoff]
 
-    async def _alert(self, item: Item, now: float) -> list[Alert]:
+    async def _alert(self, feed: Feed, item: Item, now: float) -> list[Alert]:
         queued: list[Alert] = []
         created = datetime.fromtimestamp(now, UTC)
         for match in self.rules.matcher.match(item):
@@ -142,7 +144,7 @@ class Pipeline:
             alert = Alert(
                 alert_key(match.watchlist, item),
                 match.watchlist,
-                item,
+                replace(item, feed_title=feed.title),
                 match.matched,
                 match.snippet,
                 created,

@@ -15,7 +15,7 @@ from service.feeds.client import make_client
 from service.feeds.config import Feed, resolve_url
 from service.feeds.poll import poll_feed
 from service.matching.load import load_watchlists
-from service.matching.matcher import Matcher, item_text
+from service.matching.matcher import Matcher
 from service.model import Item, Match
 from service.notify.text import matched_summary
 from service.settings import Settings
@@ -68,7 +68,7 @@ async def _match(settings: Settings, rules: Path, source: str, fmt: str) -> int:
     matcher = Matcher(watchlists)
     count = 0
     for item in outcome.items:
-        for match in matcher.match_text(item_text(item)):  # no feeds filter in a dry run
+        for match in matcher.match(item, feeds_filter=False):  # no feeds filter in a dry run
             count += 1
             print(render(match, item, fmt))
     if fmt == "text":

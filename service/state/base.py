@@ -5,8 +5,9 @@ against SQLite, fakeredis and a real Redis):
 
 - ``claim_and_enqueue`` is atomic: the dedup claim and the outbox rows are written together or
   not at all, so a claimed alert is always queued and a queued alert is claimed once.
-- An outbox entry leaves the outbox only by ``ack`` (the channel accepted it), ``dead_letter``
-  or ``drop``; nothing else removes it. A crash at any moment loses nothing.
+- An outbox entry leaves the outbox only by ``ack`` (the channel accepted it, or a silence held
+  it back and the alert log recorded that), ``dead_letter`` or ``drop``; nothing else removes
+  it. A crash at any moment loses nothing.
 - The seen set per feed is bounded (``seen_max`` newest ids) and expiring (``seen_ttl``).
 - The editors' records (``records.py``) expire too: the alert log and ended silences after
   ``alert_log_ttl``, the item history after ``history_ttl`` and beyond ``history_max`` per feed.
@@ -183,7 +184,7 @@ class Outbox(Protocol):
     async def pending(self, channel: str | None = None) -> list[OutboxEntry]: ...
 
     async def ack(self, entry_ids: Sequence[str]) -> None:
-        """The channel accepted these: remove them from the outbox."""
+        """The channel accepted these (or a silence held them back): remove them from the outbox."""
 
     async def reschedule(self, entry_ids: Sequence[str], next_attempt: float, error: str) -> None:
         """A retryable failure: attempts += 1, try again at next_attempt."""

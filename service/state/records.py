@@ -6,8 +6,9 @@
   ``ends_at``; kept ``alert_log_ttl`` after it ends, so the alert log can name it.
 - ``HistoryItem``: an item as the pipeline first saw it (title, summary, link, feed,
   published, categories), for ``wirewatch replay``; bounded per feed (``history_max``) and
-  kept ``history_ttl``. Summaries are cut to ``HISTORY_SUMMARY_MAX`` characters and the
-  content is not kept, which bounds the memory (README, "Performance").
+  kept ``history_ttl``. Summaries (the content, for items without one) are cut to
+  ``HISTORY_SUMMARY_MAX`` characters and the content is not kept otherwise, which bounds the
+  memory (README, "Performance") at the price of missing hits only in an article's body.
 
 Times are UNIX seconds passed in by the caller. The JSON forms are what the stores keep;
 fields may be added (readers default them), never renamed.
@@ -136,15 +137,16 @@ class HistoryItem:
 
 
 def history_json(item: Item) -> str:
-    """What history keeps of an item, as compact JSON (short keys: millions may be kept): no
-    content, the summary cut to HISTORY_SUMMARY_MAX characters."""
+    """What history keeps of an item, as compact JSON (short keys: millions may be kept): the
+    summary (the content when there is no summary) cut to HISTORY_SUMMARY_MAX characters; no
+    content besides."""
     data: dict[str, Any] = {
         "i": item.id,
         "f": item.feed_id,
         "t": item.title,
         "l": item.link,
         "p": item.published.timestamp() if item.published else None,
-        "s": item.summary[:HISTORY_SUMMARY_MAX],
+        "s": (item.summary or item.content)[:HISTORY_SUMMARY_MAX],
     }
     if item.categories:
         data["c"] = list(item.categories)
