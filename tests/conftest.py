@@ -126,6 +126,13 @@ async def store(store_factory: StoreFactory) -> FullStore:
     return await store_factory.open()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def state_url(request: pytest.FixtureRequest) -> str | None:
+    """For tests of the real CLI on both stores: None (the run folder's own SQLite file, see
+    ``tests/support/rundir.py``) or the suite's private Redis, flushed around the test."""
+    return str(request.getfixturevalue("redis_url")) if request.param == "redis" else None
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only shared material (../shared next to the project)."""

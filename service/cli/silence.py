@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import getpass
 import json
 import secrets
@@ -148,7 +149,9 @@ def state_of(s: Silence, now: float) -> str:
 def _unknown(kind: str, name: str, known: set[str]) -> str | None:
     if name in known:
         return None
-    return f"no {kind} '{name}' in the rules (known: {', '.join(sorted(known)) or 'none'})"
+    hint = difflib.get_close_matches(name, sorted(known), n=1)
+    extra = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(sorted(known)) or 'none'}"
+    return f"no {kind} '{name}' in the rules ({extra})"
 
 
 def _login() -> str:
