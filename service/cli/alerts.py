@@ -13,7 +13,7 @@ import json
 import time
 from typing import Any
 
-from service.cli.common import admin_store, duration, iso, utc
+from service.cli.common import admin_store, iso, since_arg, since_start, utc
 from service.notify.render import clip, one_line
 from service.notify.text import matched_summary
 from service.settings import Settings
@@ -22,7 +22,12 @@ from service.state.records import AlertRecord
 
 def register(sub: Any) -> None:
     p = sub.add_parser("alerts", help="what was sent: when, to which channel, for which watchlist")
-    p.add_argument("--since", type=duration, default=86400.0, help="how far back (default 24h; e.g. 30m, 7d)")
+    p.add_argument(
+        "--since",
+        type=since_arg,
+        default=86400.0,
+        help="how far back: 30m, 7d ... or 2024-12-04T08:00 (default 24h)",
+    )
     p.add_argument("--watchlist", help="only this watchlist")
     p.add_argument("--channel", help="only this channel")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -34,7 +39,7 @@ def handle(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _alerts(settings: Settings, args: argparse.Namespace) -> int:
-    since = time.time() - args.since
+    since = since_start(args.since, time.time())
     async with admin_store(settings, read_only=True) as store:
         records = await store.alert_records(since, watchlist=args.watchlist, channel=args.channel)
     if args.format == "json":

@@ -44,3 +44,27 @@ def duration(text: str) -> float:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+Since = float | datetime
+"""A ``--since`` value: seconds back from now, or a moment (ISO 8601; UTC when it has no zone)."""
+
+
+def since_arg(text: str) -> Since:
+    """An argparse ``type`` for ``--since``: ``24h``, ``7d`` ... or ``2024-12-04T08:00``."""
+    try:
+        return parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a duration like '30m', '24h' or '7d', or a time like '2024-12-04T08:00', got {text!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def since_start(value: Since, now: float) -> float:
+    """UNIX seconds where a ``--since`` window starts."""
+    return value.timestamp() if isinstance(value, datetime) else now - value

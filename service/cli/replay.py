@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service.cli.common import admin_store, duration, iso, utc
+from service.cli.common import admin_store, iso, since_arg, since_start, utc
 from service.config.yamlfile import ConfigError, load_yaml
 from service.feeds.config import load_feeds
 from service.matching.load import parse_watchlist
@@ -34,7 +34,12 @@ def register(sub: Any) -> None:
         "replay", help="what a watchlist would have alerted on in the stored items; sends nothing"
     )
     p.add_argument("--watchlist", type=Path, required=True, help="watchlist file (YAML), new or edited")
-    p.add_argument("--since", type=duration, default=7 * 86400.0, help="how far back (default 7d)")
+    p.add_argument(
+        "--since",
+        type=since_arg,
+        default=7 * 86400.0,
+        help="how far back: 7d, 36h ... or 2024-12-04T08:00 (default 7d)",
+    )
     p.add_argument("--rules", type=Path, help="rules folder, for feed titles (default: WIREWATCH_RULES_DIR)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=handle)
@@ -45,7 +50,7 @@ def handle(settings: Settings, args: argparse.Namespace) -> int:
     watchlist = _watchlist(args.watchlist, set(titles) if titles is not None else None)
     if watchlist is None:
         return 1
-    report = asyncio.run(_replay(settings, watchlist, time.time() - args.since, titles or {}))
+    report = asyncio.run(_replay(settings, watchlist, since_start(args.since, time.time()), titles or {}))
     if args.format == "json":
         print(json.dumps(report_json(report, watchlist), ensure_ascii=False, indent=2))
     else:

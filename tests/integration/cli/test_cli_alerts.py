@@ -75,6 +75,6 @@ async def test_alerts_says_what_went_where(tmp_path: Path, state_url: str | None
 async def test_alerts_usage_and_a_fresh_folder(tmp_path: Path) -> None:
     rd = hook_rundir(tmp_path, None, "http://127.0.0.1:9")
     bad = await wirewatch(rd, "alerts", "--since", "yesterday")
-    assert bad.code == 2 and "argument --since: expected a duration like" in bad.err
+    assert bad.code == 2 and "argument --since: expected a duration like '30m'" in bad.err
     fresh = await wirewatch(rd, "alerts")
     assert fresh.code == 1 and "no state database at" in fresh.err and not (rd.root / "state.db").exists()
