@@ -11,6 +11,7 @@ lines, so the commands themselves only do their work.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -70,4 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name}: state store unreachable: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # ``wirewatch alerts | head``: the reader left, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush is quiet
     return 1

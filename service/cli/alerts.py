@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from service.cli.common import admin_store, iso, since_arg, since_start, utc
-from service.notify.render import clip, one_line
+from service.notify.render import clip, one_line, plural
 from service.notify.text import matched_summary
 from service.settings import Settings
 from service.state.records import AlertRecord
@@ -72,7 +72,9 @@ def text_lines(records: list[AlertRecord], since: float) -> list[str]:
     """Two lines per record: when, what happened, where, which watchlist and story; then the
     link, feed, published time and matched terms."""
     sent = sum(r.outcome == "sent" for r in records)
-    head = f"{len(records)} since {utc(since)} UTC: {sent} sent, {len(records) - sent} silenced"
+    head = (
+        f"{plural(len(records), 'alert')} since {utc(since)} UTC: {sent} sent, {len(records) - sent} silenced"
+    )
     lines = [head if records else f"nothing sent or silenced since {utc(since)} UTC"]
     for r in records:
         outcome = r.outcome if r.silence_id is None else f"silenced by {r.silence_id}"

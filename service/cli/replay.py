@@ -21,7 +21,7 @@ from service.config.yamlfile import ConfigError, load_yaml
 from service.feeds.config import load_feeds
 from service.matching.load import parse_watchlist
 from service.matching.schema import Watchlist
-from service.notify.render import clip, one_line
+from service.notify.render import clip, one_line, plural
 from service.notify.text import matched_summary
 from service.replay import ReplayHit, ReplayReport, replay
 from service.settings import Settings
@@ -110,8 +110,8 @@ def report_json(report: ReplayReport, watchlist: Watchlist) -> dict[str, Any]:
 
 def text_lines(report: ReplayReport, watchlist: Watchlist) -> list[str]:
     lines = [
-        f"[{report.watchlist}] ({watchlist.path}) against {report.items} items from {report.feeds} "
-        f"feeds seen since {utc(report.since)} UTC:"
+        f"[{report.watchlist}] ({watchlist.path}) against {plural(report.items, 'item')} from "
+        f"{plural(report.feeds, 'feed')} seen since {utc(report.since)} UTC:"
     ]
     for hit in report.hits:
         item = hit.item
@@ -124,7 +124,7 @@ def text_lines(report: ReplayReport, watchlist: Watchlist) -> list[str]:
             lines.append(f"    “{clip(hit.match.snippet, 200)}”")
     already = sum(h.already_alerted for h in report.hits)
     lines.append(
-        f"-- {len(report.hits)} alert(s) would have been sent ({already} already alerted by the live "
-        "watchlist); nothing was sent"
+        f"-- {plural(len(report.hits), 'alert')} would have been sent ({already} already alerted by the "
+        "live watchlist); nothing was sent"
     )
     return lines

@@ -53,7 +53,9 @@ async def test_alerts_says_what_went_where(tmp_path: Path, state_url: str | None
 
     text = await wirewatch(rd, "alerts")
     lines = text.out.splitlines()
-    assert text.code == 0 and lines[0].startswith("5 since ") and lines[0].endswith("5 sent, 0 silenced")
+    assert (
+        text.code == 0 and lines[0].startswith("5 alerts since ") and lines[0].endswith("5 sent, 0 silenced")
+    )
     assert any("sent  #hook  [frontline] Rebels enter Hama" in ln for ln in lines)
     assert any(
         "https://wire.test/a · Levant Wire · published 2024-12-04 08:00 · Cities: Hama" in ln for ln in lines

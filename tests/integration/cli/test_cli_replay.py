@@ -65,7 +65,7 @@ async def test_a_draft_and_the_live_watchlist_replayed(tmp_path: Path, state_url
     assert sum("(already alerted)" in ln for ln in lines) == 3
     assert (
         lines[-1]
-        == "-- 3 alert(s) would have been sent (3 already alerted by the live watchlist); nothing was sent"
+        == "-- 3 alerts would have been sent (3 already alerted by the live watchlist); nothing was sent"
     )
     assert any("https://wire.test/a · Levant Wire · published 2024-12-04 08:00" in ln for ln in lines)
 
