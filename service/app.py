@@ -76,12 +76,13 @@ async def build_service(
 ) -> AsyncIterator[Service]:
     """Every part of a running Wirewatch, closed in reverse order on exit.
 
-    Raises ConfigError (the rules have problems), BadStateUrl, or StateUnavailable (the store
-    cannot be opened; a shared Redis that is down at start is tolerated unless ``once``).
+    Raises ConfigError (the rules have problems), BadStateUrl, StateInUse (another process
+    holds the SQLite file) or StateUnavailable (the store cannot be opened; a shared Redis that
+    is down at start is tolerated unless ``once``).
     """
     rules = load_rules(settings.rules_dir)
     async with AsyncExitStack() as stack:
-        store = await open_store(settings.state_url, settings, tolerate_down=not once)
+        store = await open_store(settings.state_url, settings, exclusive=True, tolerate_down=not once)
         stack.push_async_callback(store.close)
         feed_client = await stack.enter_async_context(make_client(settings))
         http = await stack.enter_async_context(send_client(settings))

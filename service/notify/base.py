@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal, Protocol
 
 from service.model import Alert
@@ -26,12 +27,15 @@ BatchKind = Literal["single", "group", "digest"]
 
 @dataclass(frozen=True, slots=True)
 class Batch:
+    """One message: its alerts, its kind and its idempotency key (the same on every attempt)."""
+
     alerts: tuple[Alert, ...]
     kind: BatchKind
     key: str
 
     @classmethod
     def of(cls, alerts: Sequence[Alert], kind: BatchKind | None = None) -> Batch:
+        """A new message: ``single`` keyed by its alert, else keyed by a hash of its members."""
         if not alerts:
             raise ValueError("a batch needs at least one alert")
         chosen: BatchKind = kind or ("single" if len(alerts) == 1 else "group")
@@ -43,24 +47,38 @@ class Batch:
         return cls(tuple(alerts), chosen, key)
 
 
+class SendFailure(StrEnum):
+    """Why a send failed, decided by the notifier where it sees the answer (or its absence)."""
+
+    TIMEOUT = "timeout"  # no answer within the send timeout: the receiver may have the message
+    NETWORK = "network"  # no answer: refused, reset, DNS, TLS
+    RATE_LIMITED = "rate_limited"  # 429 / M_LIMIT_EXCEEDED: the whole channel must wait
+    UNAVAILABLE = "unavailable"  # 5xx, 408, SMTP 4xx: try again later
+    REJECTED = "rejected"  # refused for good: 4xx, SMTP 5xx, a config the server cannot serve
+    INTERNAL = "internal"  # a bug of ours inside a notifier
+
+
 @dataclass(frozen=True, slots=True)
 class SendResult:
     ok: bool
     retryable: bool = False
     retry_after: float | None = None
     reason: str = ""
+    failure: SendFailure | None = None
 
     @classmethod
     def sent(cls) -> SendResult:
         return cls(ok=True)
 
     @classmethod
-    def retry(cls, reason: str, retry_after: float | None = None) -> SendResult:
-        return cls(ok=False, retryable=True, retry_after=retry_after, reason=reason)
+    def retry(
+        cls, reason: str, retry_after: float | None = None, failure: SendFailure = SendFailure.UNAVAILABLE
+    ) -> SendResult:
+        return cls(ok=False, retryable=True, retry_after=retry_after, reason=reason, failure=failure)
 
     @classmethod
-    def fail(cls, reason: str) -> SendResult:
-        return cls(ok=False, retryable=False, reason=reason)
+    def fail(cls, reason: str, failure: SendFailure = SendFailure.REJECTED) -> SendResult:
+        return cls(ok=False, retryable=False, reason=reason, failure=failure)
 
 
 class Notifier(Protocol):

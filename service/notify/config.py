@@ -28,6 +28,13 @@ class ChannelBase(BaseModel):
     max_group: int = Field(20, ge=2, le=50, description="alerts listed in one grouped message")
     max_attempts: int | None = Field(None, ge=1, description="attempts before dead-lettering")
     max_age: Duration | None = Field(None, description="age after which an alert is dead-lettered")
+    send_timeout: Duration | None = Field(
+        None, description="seconds for one send to this channel (default WIREWATCH_SEND_TIMEOUT)"
+    )
+
+    def timeout(self, default: float) -> float:
+        """This channel's send timeout: its own ``send_timeout``, else the global one."""
+        return self.send_timeout if self.send_timeout is not None else default
 
     def default_rate_limit(self) -> float | None:
         return self.rate_limit

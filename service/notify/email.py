@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator, model_validator
 
 from service.logs import get_logger
-from service.notify.base import Batch, SendResult
+from service.notify.base import Batch, SendFailure, SendResult
 from service.notify.config import ChannelBase
 from service.notify.email_render import build_message
 from service.notify.http import scrub
@@ -110,8 +110,8 @@ def classify_smtp(exc: BaseException, secrets: tuple[str | None, ...] = ()) -> S
     if isinstance(exc, aiosmtplib.SMTPNotSupported):
         return SendResult.fail("email: server does not support the configured TLS/auth")
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
-        return SendResult.retry(f"email: timeout ({type(exc).__name__})")
-    return SendResult.retry(f"email: connection error ({type(exc).__name__})")
+        return SendResult.retry(f"email: timeout ({type(exc).__name__})", failure=SendFailure.TIMEOUT)
+    return SendResult.retry(f"email: connection error ({type(exc).__name__})", failure=SendFailure.NETWORK)
 
 
 class EmailNotifier:
@@ -124,11 +124,12 @@ class EmailNotifier:
 
     async def send(self, batch: Batch) -> SendResult:
         s = self._settings
+        timeout = self._config.timeout(s.send_timeout)
         password = s.smtp_password.get_secret_value() if s.smtp_password else None
         msg = build_message(batch, s.smtp_from, self._config.to, self._config.subject_prefix)
         sender = parseaddr(s.smtp_from)[1] or s.smtp_from
         try:
-            async with asyncio.timeout(s.send_timeout):
+            async with asyncio.timeout(timeout):
                 errors, _ = await aiosmtplib.send(
                     msg,
                     sender=sender,
@@ -139,7 +140,7 @@ class EmailNotifier:
                     password=password,
                     use_tls=s.smtp_tls,
                     start_tls=s.smtp_starttls,
-                    timeout=s.send_timeout,
+                    timeout=timeout,
                 )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             result = classify_smtp(exc, (password,))

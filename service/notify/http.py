@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from service.notify.base import SendResult
+from service.notify.base import SendFailure, SendResult
 
 RETRYABLE_STATUS = frozenset({408, 429})
 _TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -80,16 +80,18 @@ def classify_status(
         return SendResult.sent()
     words = detail or _phrase(status)
     reason = f"{label}: {status} {words}".rstrip()
+    if status == 429:
+        return SendResult.retry(reason, retry_after, SendFailure.RATE_LIMITED)
     if status >= 500 or status in RETRYABLE_STATUS:
-        return SendResult.retry(reason, retry_after)
-    return SendResult.fail(reason)
+        return SendResult.retry(reason, retry_after, SendFailure.UNAVAILABLE)
+    return SendResult.fail(reason, SendFailure.REJECTED)
 
 
 def transport_failure(label: str, exc: BaseException) -> SendResult:
     """A request that got no HTTP answer: always retryable, named by exception class only."""
     if isinstance(exc, TimeoutError | asyncio.TimeoutError | httpx.TimeoutException):
-        return SendResult.retry(f"{label}: timeout ({type(exc).__name__})")
-    return SendResult.retry(f"{label}: network error ({type(exc).__name__})")
+        return SendResult.retry(f"{label}: timeout ({type(exc).__name__})", failure=SendFailure.TIMEOUT)
+    return SendResult.retry(f"{label}: network error ({type(exc).__name__})", failure=SendFailure.NETWORK)
 
 
 async def request(

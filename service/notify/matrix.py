@@ -214,7 +214,7 @@ class MatrixNotifier:
         self.name = name
         self._config = config
         self._http = http
-        self._timeout = settings.send_timeout
+        self._timeout = config.timeout(settings.send_timeout)
 
     def url_for(self, batch: Batch) -> str:
         room = quote(self._config.room_id, safe="")

@@ -168,7 +168,7 @@ class SlackNotifier:
         self.name = name
         self._config = config
         self._http = http
-        self._timeout = settings.send_timeout
+        self._timeout = config.timeout(settings.send_timeout)
 
     async def send(self, batch: Batch) -> SendResult:
         body = json.dumps(build_payload(batch, self._config.unfurl), ensure_ascii=False)

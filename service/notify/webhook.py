@@ -131,7 +131,7 @@ class WebhookNotifier:
         self.name = name
         self._config = config
         self._http = http
-        self._timeout = settings.send_timeout
+        self._timeout = config.timeout(settings.send_timeout)
         self._user_agent = settings.user_agent
         self._clock = clock
 

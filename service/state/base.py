@@ -58,7 +58,12 @@ class FeedState:
 
 @dataclass(slots=True)
 class OutboxEntry:
-    """One alert waiting for one channel."""
+    """One alert waiting for one channel.
+
+    ``batch`` is the key of the message this entry was first sent in, when that message listed
+    several alerts: a retry sends the same members under the same key (never a regrouping), so
+    a receiver can drop a copy it already has.
+    """
 
     channel: str
     alert: Alert
@@ -66,35 +71,21 @@ class OutboxEntry:
     created_at: float
     attempts: int = 0
     last_error: str | None = None
+    batch: str | None = None
 
     @property
     def id(self) -> str:
         return entry_id(self.alert.key, self.channel)
 
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "channel": self.channel,
-                "alert": self.alert.to_json(),
-                "next_attempt": self.next_attempt,
-                "created_at": self.created_at,
-                "attempts": self.attempts,
-                "last_error": self.last_error,
-            },
-            separators=(",", ":"),
-        )
 
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> OutboxEntry:
-        data = json.loads(raw)
-        return cls(
-            channel=data["channel"],
-            alert=Alert.from_json(data["alert"]),
-            next_attempt=data["next_attempt"],
-            created_at=data["created_at"],
-            attempts=data.get("attempts", 0),
-            last_error=data.get("last_error"),
-        )
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What ``Outbox.claim`` hands a worker: entries only it may send until ``token``'s lease
+    ends, or, when the channel is paused or paced, ``wait_until`` and no entries."""
+
+    token: str
+    entries: list[OutboxEntry]
+    wait_until: float | None = None
 
 
 @dataclass(slots=True)
@@ -116,6 +107,10 @@ def entry_id(alert_key: str, channel: str) -> str:
 
 class StateUnavailable(Exception):
     """The state store cannot be reached; the caller keeps going and tries again later."""
+
+
+class StateInUse(Exception):
+    """Another process holds a store that allows only one (a SQLite file): the message names it."""
 
 
 class BadStateUrl(ValueError):
@@ -164,7 +159,13 @@ class SeenSet(Protocol):
 
 
 class Outbox(Protocol):
-    """Alerts waiting for channels: the pipeline queues, the delivery worker sends and records."""
+    """Alerts waiting for channels: the pipeline queues, delivery workers claim, send and record.
+
+    Several workers (one per channel per process, several processes on one Redis) may work a
+    channel: ``claim`` gives each entry to one worker at a time for ``lease`` seconds (a worker
+    that dies loses it when the lease ends), and the channel's gate spaces sends across all of
+    them (``spacing`` after each claim; ``pause`` after a 429) so a rate limit holds in total.
+    """
 
     async def claim_and_enqueue(self, alert_key: str, entries: Sequence[OutboxEntry], now: float) -> bool:
         """Atomically claim ``alert_key`` (unless claimed within dedup_ttl) and queue ``entries``.
@@ -175,22 +176,41 @@ class Outbox(Protocol):
     async def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
         """Queue entries without a claim (feed-health alerts); replaces same-id entries."""
 
-    async def due(self, channel: str, now: float, limit: int) -> list[OutboxEntry]:
-        """Pending entries of ``channel`` whose next_attempt <= now, oldest first."""
+    async def claim(
+        self, channel: str, now: float, limit: int, *, token: str, lease: float, spacing: float
+    ) -> Claim:
+        """Up to ``limit`` due entries of ``channel`` (oldest first; an entry of a stored batch
+        brings every pending member of it), held for ``token`` until ``now + lease``.
+
+        When something is due but the channel's gate is later than ``now``, nothing is claimed
+        and ``wait_until`` says until when; when entries are claimed the gate moves to
+        ``now + spacing``.
+        """
+
+    async def release(self, entry_ids: Sequence[str], token: str) -> None:
+        """Give back claimed entries that were not sent: due again at their next_attempt."""
+
+    async def bind_batch(self, entry_ids: Sequence[str], batch: str, token: str) -> None:
+        """These claimed entries form one message with key ``batch``, for life."""
 
     async def next_due(self, channel: str) -> float | None:
-        """The earliest next_attempt among the channel's pending entries."""
+        """When the channel may next have something to send: the earliest due entry, not before
+        its gate; None when nothing is pending."""
 
     async def pending(self, channel: str | None = None) -> list[OutboxEntry]: ...
 
     async def ack(self, entry_ids: Sequence[str]) -> None:
         """The channel accepted these (or a silence held them back): remove them from the outbox."""
 
-    async def reschedule(self, entry_ids: Sequence[str], next_attempt: float, error: str) -> None:
-        """A retryable failure: attempts += 1, try again at next_attempt."""
+    async def reschedule(self, entry_ids: Sequence[str], next_attempt: float, error: str, token: str) -> None:
+        """A retryable failure: attempts += 1, try again at next_attempt (entries still held by
+        ``token`` only, so a worker whose lease ran out cannot move another worker's claim)."""
 
-    async def dead_letter(self, entry_ids: Sequence[str], reason: str, now: float) -> None:
-        """Move from the outbox to the dead letters, with the reason."""
+    async def dead_letter(self, entry_ids: Sequence[str], reason: str, now: float, token: str) -> None:
+        """Move entries held by ``token`` from the outbox to the dead letters, with the reason."""
+
+    async def pause(self, channel: str, until: float) -> None:
+        """The receiver asked for quiet (429, Retry-After): no claim on ``channel`` before ``until``."""
 
 
 class OutboxAdmin(Protocol):

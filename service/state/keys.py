@@ -6,19 +6,24 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
 - ``P seen:<feed_id>``      zset   item_id scored by the time it was last seen
 - ``P claim:<alert_key>``   string the claim time; expires after dedup_ttl
 - ``P entry:<entry_id>``    hash   one outbox entry or dead letter: channel, alert, created_at,
-                                   next_attempt, attempts, last_error (+ reason, died_at if dead)
-- ``P outbox:<channel>``    zset   pending entry ids scored by next_attempt
+                                   next_attempt, attempts, last_error, batch, token
+                                   (+ reason, died_at if dead)
+- ``P outbox:<channel>``    zset   pending entry ids scored by when they may be claimed
 - ``P dead:<channel>``      zset   dead entry ids scored by died_at
 - ``P channels``            set    channel names that ever had entries (for depth and listings)
+- ``P gate:<channel>``      string the channel's earliest next claim (pacing, 429 pauses)
 - ``P alerts``              zset   AlertRecord json scored by when it was recorded (the alert log)
 - ``P silences``            hash   silence id -> Silence json
 - ``P history:<feed_id>``   zset   item json (``records.history_json``) scored by when first seen;
                                    expires history_ttl after the feed's last new item
 - ``P history-feeds``       set    feed ids with history (expires like the newest history key)
 
+An outbox entry's score in ``outbox:<channel>`` is when it may be claimed: its ``next_attempt``,
+or the end of a worker's lease while its ``token`` field holds it.
+
 An entry id sits in exactly one of ``outbox:<channel>`` / ``dead:<channel>``; the Lua scripts in
-``redis.py`` build the index names from the same prefix, so the naming below is repeated there
-(``OUTBOX``, ``DEAD``, ``ENTRY`` are passed in, never spelled twice).
+``redis/lua.py`` build the names from the same parts (``OUTBOX``, ``DEAD``, ``ENTRY``, ``GATE``
+below), never spelled twice.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ ENTRY = "entry:"
 OUTBOX = "outbox:"
 DEAD = "dead:"
 CHANNELS = "channels"
+GATE = "gate:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,9 @@ class Keys:
 
     def dead(self, channel: str) -> str:
         return f"{self.prefix}{DEAD}{channel}"
+
+    def gate(self, channel: str) -> str:
+        return f"{self.prefix}{GATE}{channel}"
 
     @property
     def channels(self) -> str:

@@ -60,9 +60,12 @@ def retention_of(settings: Settings) -> Retention:
     return Retention(settings.alert_log_ttl, settings.history_ttl, settings.history_max)
 
 
-def build_store(url: str, settings: Settings, *, read_only: bool = False) -> FullStore:
+def build_store(
+    url: str, settings: Settings, *, read_only: bool = False, exclusive: bool = False
+) -> FullStore:
     """The store for ``url``, not yet connected; ``read_only`` never creates or changes anything
-    (SQLite opens the file as it is; Redis is only read by the callers that ask for it)."""
+    (SQLite opens the file as it is; Redis is only read by the callers that ask for it);
+    ``exclusive`` (the service) makes a single-process store refuse a second process."""
     scheme = urlsplit(url).scheme.lower()
     retention = retention_of(settings)
     if scheme == "sqlite":
@@ -73,6 +76,7 @@ def build_store(url: str, settings: Settings, *, read_only: bool = False) -> Ful
             dedup_ttl=settings.dedup_ttl,
             retention=retention,
             read_only=read_only,
+            exclusive=exclusive,
         )
     if scheme in REDIS_SCHEMES:
         check_redis_url(url)
@@ -90,16 +94,21 @@ def build_store(url: str, settings: Settings, *, read_only: bool = False) -> Ful
 
 
 async def open_store(
-    url: str, settings: Settings, *, read_only: bool = False, tolerate_down: bool = False
+    url: str,
+    settings: Settings,
+    *,
+    read_only: bool = False,
+    exclusive: bool = False,
+    tolerate_down: bool = False,
 ) -> FullStore:
     """Build the store and open it (SQLite creates its folder, file and schema; Redis is pinged).
 
     ``tolerate_down``: a shared store (Redis) that does not answer at start is returned anyway,
     with an error logged, so a long-running service can start not ready and recover when the
     store comes back; the embedded store never tolerates it (a broken file will not heal).
-    Raises BadStateUrl or StateUnavailable otherwise.
+    Raises BadStateUrl, StateInUse or StateUnavailable otherwise.
     """
-    store = build_store(url, settings, read_only=read_only)
+    store = build_store(url, settings, read_only=read_only, exclusive=exclusive)
     try:
         await store.open()
     except StateUnavailable as exc:

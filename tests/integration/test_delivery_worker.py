@@ -12,8 +12,8 @@ import pytest
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
-from service import delivery as delivery_module
 from service.delivery import ChannelRoute, Delivery
+from service.delivery import worker as delivery_module
 from service.notify.webhook import WebhookConfig, WebhookNotifier
 from service.state.base import FullStore, OutboxEntry, StateUnavailable
 from service.state.redis import RedisStore

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -37,6 +38,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Received:
+    at: float  # time.monotonic() when it arrived
     method: str
     path: str  # raw path as sent, percent-encoding kept
     query: str
@@ -52,8 +54,15 @@ class Received:
 
 
 class HttpReceiver:
-    def __init__(self, default: Reply | None = None) -> None:
+    """``decide``, when given, picks each reply from the request (a receiver with a policy,
+    e.g. a rate limiter); otherwise the script, then ``default``."""
+
+    def __init__(
+        self, default: Reply | None = None, decide: Callable[[Received], Reply] | None = None
+    ) -> None:
         self.default = default or Reply()
+        self.decide = decide
+        self.answers: list[tuple[float, int]] = []  # (monotonic time, status) of each answer sent
         self.requests: list[Received] = []
         self._script: list[Reply] = []
         self._release = asyncio.Event()
@@ -75,6 +84,7 @@ class HttpReceiver:
         body = await request.read()
         self.requests.append(
             Received(
+                time.monotonic(),
                 request.method,
                 request.raw_path.split("?", 1)[0],
                 request.query_string,
@@ -82,13 +92,17 @@ class HttpReceiver:
                 body,
             )
         )
-        reply = self._script.pop(0) if self._script else self.default
+        if self.decide is not None:
+            reply = self.decide(self.requests[-1])
+        else:
+            reply = self._script.pop(0) if self._script else self.default
         if reply.delay:
             try:
                 await asyncio.wait_for(self._release.wait(), reply.delay)
             except TimeoutError:
                 pass
         data = reply.body.encode() if isinstance(reply.body, str) else reply.body
+        self.answers.append((time.monotonic(), reply.status))
         return web.Response(status=reply.status, body=data, headers=reply.headers)
 
     async def __aenter__(self) -> HttpReceiver:

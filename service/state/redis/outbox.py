@@ -1,4 +1,4 @@
-"""The Redis store's outbox: dedup claims, queued entries, dead letters (scripts in ``lua.py``).
+"""The Redis store's outbox: dedup claims, entries, worker claims, gates, dead letters (``lua.py``).
 
 An entry id sits in exactly one of ``outbox:<channel>`` / ``dead:<channel>`` (sorted sets); its
 fields are in ``entry:<id>`` (a hash). See ``keys.py`` for the layout.
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.model import Alert
-from service.state.base import DeadLetter, OutboxEntry
+from service.state.base import Claim, DeadLetter, OutboxEntry
 from service.state.keys import DEAD, OUTBOX
 from service.state.redis.base import RedisBase, num
 
@@ -28,6 +28,7 @@ def _entry_args(entries: Sequence[OutboxEntry]) -> list[str]:
             str(e.attempts),
             "1" if e.last_error is not None else "0",
             e.last_error or "",
+            e.batch or "",
         ]
     return args
 
@@ -41,6 +42,7 @@ def _parse(row: list[Any]) -> tuple[OutboxEntry, dict[str, str]]:
         created_at=float(fields["created_at"]),
         attempts=int(fields["attempts"]),
         last_error=fields.get("last_error"),
+        batch=fields.get("batch"),
     )
     return entry, fields
 
@@ -48,10 +50,8 @@ def _parse(row: list[Any]) -> tuple[OutboxEntry, dict[str, str]]:
 class RedisEntries(RedisBase):
     """Reading entries, shared by the worker's and the admin's roles."""
 
-    async def _rows(
-        self, part: str, channel: str | None, hi: str = "+inf", limit: int = -1
-    ) -> list[list[Any]]:
-        rows: list[list[Any]] = await self._call("load", args=[part, channel or "", "-inf", hi, str(limit)])
+    async def _rows(self, part: str, channel: str | None) -> list[list[Any]]:
+        rows: list[list[Any]] = await self._call("load", args=[part, channel or ""])
         return rows
 
     async def pending(self, channel: str | None = None) -> list[OutboxEntry]:
@@ -69,27 +69,41 @@ class RedisOutbox(RedisEntries):
         if entries:
             await self._call("enqueue", args=_entry_args(entries))
 
-    async def due(self, channel: str, now: float, limit: int) -> list[OutboxEntry]:
-        if limit <= 0:
-            return []
-        return [_parse(r)[0] for r in await self._rows(OUTBOX, channel, num(now), limit)]
+    async def claim(
+        self, channel: str, now: float, limit: int, *, token: str, lease: float, spacing: float
+    ) -> Claim:
+        args = [channel, num(now), str(max(0, limit)), token, num(now + lease), num(now + spacing)]
+        reply: list[Any] = await self._call("claim", args=args)
+        if reply[0] == "wait":
+            return Claim(token, [], float(reply[1]))
+        return Claim(token, [_parse(r)[0] for r in reply[1:]])
+
+    async def release(self, entry_ids: Sequence[str], token: str) -> None:
+        if entry_ids:
+            await self._call("release", args=[token, *entry_ids])
+
+    async def bind_batch(self, entry_ids: Sequence[str], batch: str, token: str) -> None:
+        if entry_ids:
+            await self._call("bind_batch", args=[batch, token, *entry_ids])
 
     async def next_due(self, channel: str) -> float | None:
-        with self._guard():
-            first = await self._r.zrange(self._keys.outbox(channel), 0, 0, withscores=True)
-        return float(first[0][1]) if first else None
+        when = await self._call("next_due", args=[channel])
+        return float(when) if when else None
 
     async def ack(self, entry_ids: Sequence[str]) -> None:
         if entry_ids:
             await self._call("ack", args=list(entry_ids))
 
-    async def reschedule(self, entry_ids: Sequence[str], next_attempt: float, error: str) -> None:
+    async def reschedule(self, entry_ids: Sequence[str], next_attempt: float, error: str, token: str) -> None:
         if entry_ids:
-            await self._call("reschedule", args=[num(next_attempt), error, *entry_ids])
+            await self._call("reschedule", args=[num(next_attempt), error, token, *entry_ids])
 
-    async def dead_letter(self, entry_ids: Sequence[str], reason: str, now: float) -> None:
+    async def dead_letter(self, entry_ids: Sequence[str], reason: str, now: float, token: str) -> None:
         if entry_ids:
-            await self._call("dead_letter", args=[reason, num(now), *entry_ids])
+            await self._call("dead_letter", args=[reason, num(now), token, *entry_ids])
+
+    async def pause(self, channel: str, until: float) -> None:
+        await self._call("pause", args=[channel, num(until)])
 
 
 class RedisOutboxAdmin(RedisEntries):

@@ -12,7 +12,7 @@ from service.state.sqlite.alertlog import ALERT_LOG_SCHEMA, SqliteAlertLog
 from service.state.sqlite.db import SCHEMA_VERSION, sqlite_path
 from service.state.sqlite.feeds import FEEDS_SCHEMA, SEEN_SCHEMA, SqliteFeeds, SqliteSeen
 from service.state.sqlite.history import HISTORY_SCHEMA, SqliteHistory
-from service.state.sqlite.outbox import OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
+from service.state.sqlite.outbox import OUTBOX_MIGRATIONS, OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
 from service.state.sqlite.silences import SILENCES_SCHEMA, SqliteSilences
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "sqlite_path"]
@@ -30,6 +30,7 @@ class SqliteStore(
     """StateStore on one SQLite file (or ``:memory:``)."""
 
     schema = FEEDS_SCHEMA + SEEN_SCHEMA + OUTBOX_SCHEMA + ALERT_LOG_SCHEMA + SILENCES_SCHEMA + HISTORY_SCHEMA
+    migrations = OUTBOX_MIGRATIONS
 
     @classmethod
     def from_url(cls, url: str, *, seen_ttl: float, seen_max: int, dedup_ttl: float) -> SqliteStore:

@@ -18,8 +18,9 @@ from typing import TypeVar
 
 from service.state.base import BadStateUrl, StateUnavailable
 from service.state.records import DEFAULT_RETENTION, Retention
+from service.state.sqlite.lock import FileLock
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CORE_SCHEMA = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
 
 
@@ -35,8 +36,14 @@ def sqlite_path(url: str) -> str:
     return path
 
 
-def connect(path: str, schema: str, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open the database at ``path``: read-only as it is, or (creating as needed) with ``schema``."""
+def connect(
+    path: str, schema: str, migrations: dict[int, str] | None = None, *, read_only: bool = False
+) -> sqlite3.Connection:
+    """Open the database at ``path``: read-only as it is, or (creating as needed) with ``schema``.
+
+    A database of an older schema version is brought up to date with ``migrations`` (version ->
+    script) in one transaction before ``schema`` runs; a newer one is refused.
+    """
     if read_only:
         return _connect_read_only(path)
     if path != ":memory:":
@@ -47,20 +54,31 @@ def connect(path: str, schema: str, *, read_only: bool = False) -> sqlite3.Conne
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=5000")
-        db.executescript(CORE_SCHEMA + schema)  # idempotent (IF NOT EXISTS); outside a transaction
+        db.executescript(CORE_SCHEMA)
         with transaction(db):
-            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            if row[0] is None:
-                db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif row[0] > SCHEMA_VERSION:
-                raise StateUnavailable(
-                    f"state db {path} has schema {row[0]}, newer than this "
-                    f"Wirewatch understands ({SCHEMA_VERSION}): upgrade Wirewatch"
-                )
+            _upgrade(db, path, migrations or {})
+        db.executescript(schema)  # idempotent (IF NOT EXISTS): tables and indexes of every role
     except BaseException:
         db.close()
         raise
     return db
+
+
+def _upgrade(db: sqlite3.Connection, path: str, migrations: dict[int, str]) -> None:
+    version = db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+    if version is None:  # a new database: ``schema`` creates the current tables
+        db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+        return
+    if version > SCHEMA_VERSION:
+        raise StateUnavailable(
+            f"state db {path} has schema {version}, newer than this "
+            f"Wirewatch understands ({SCHEMA_VERSION}): upgrade Wirewatch"
+        )
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        for statement in migrations.get(step, "").split(";"):
+            if statement.strip():
+                db.execute(statement)
+    db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
 
 def _connect_read_only(path: str) -> sqlite3.Connection:
@@ -112,6 +130,7 @@ class SqliteBase:
 
     shared = False
     schema = ""  # each role's tables (CREATE ... IF NOT EXISTS), joined by the combined store
+    migrations: dict[int, str] = {}  # schema version -> what brings an older database to it
 
     def __init__(
         self,
@@ -122,9 +141,11 @@ class SqliteBase:
         dedup_ttl: float,
         retention: Retention = DEFAULT_RETENTION,
         read_only: bool = False,
+        exclusive: bool = False,
     ) -> None:
         self._path = path
         self._read_only = read_only
+        self._lock = FileLock(path) if exclusive and path != ":memory:" else None
         self._seen_ttl = seen_ttl
         self._seen_max = seen_max
         self._dedup_ttl = dedup_ttl
@@ -138,7 +159,11 @@ class SqliteBase:
         return f"sqlite:{self._path}"
 
     async def open(self) -> None:
-        """Create the folder, the file and the schema; check the schema version."""
+        """Create the folder, the file and the schema; check the schema version. An ``exclusive``
+        store first takes the file's lock (StateInUse names the process holding it)."""
+        if self._lock is not None:
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
         await self._run(lambda db: None)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -147,7 +172,7 @@ class SqliteBase:
         def call() -> T:
             try:
                 if self._db is None:
-                    self._db = connect(self._path, self.schema, read_only=self._read_only)
+                    self._db = connect(self._path, self.schema, self.migrations, read_only=self._read_only)
                 if self._read_only:
                     return fn(self._db)
                 with transaction(self._db):
@@ -184,6 +209,8 @@ class SqliteBase:
 
         await asyncio.get_running_loop().run_in_executor(self._pool, shut)
         self._pool.shutdown(wait=True)
+        if self._lock is not None:
+            self._lock.release()
 
     async def _update(self, sql: str, head: Sequence[object], ids: Sequence[str]) -> int:
         """Run ``sql`` (ending in ``id = ?``) once per id in one transaction; rows changed."""

@@ -17,10 +17,11 @@ async def test_status_reads_feeds_outbox_and_dead_letters(store: FullStore) -> N
     await store.put_feed("wire", wire)
     await store.put_feed("down", down)
     alerts = [make_alert(key=f"k{i}") for i in range(3)]
-    for alert in alerts:
-        entry = OutboxEntry("slack", alert, next_attempt=NOW, created_at=NOW)
+    for n, alert in enumerate(alerts):
+        entry = OutboxEntry("slack", alert, next_attempt=NOW - 3 + n, created_at=NOW)
         assert await store.claim_and_enqueue(alert.key, [entry], NOW)
-    await store.dead_letter([f"{alerts[0].key}@slack"], "HTTP 404 (not retryable)", NOW)
+    claim = await store.claim("slack", NOW, 1, token="t", lease=60, spacing=0)
+    await store.dead_letter([claim.entries[0].id], "HTTP 404 (not retryable)", NOW, claim.token)
 
     feeds = ["wire", "down", "new"]
     text = await render_status(store, feeds, NOW)

@@ -110,7 +110,13 @@ async def test_concurrent_claims_exactly_one_wins(store: FullStore) -> None:
     assert len(await store.pending("slack")) == 1
 
 
-async def test_due_is_oldest_first_and_limited(store: FullStore) -> None:
+async def hold(store: FullStore, channel: str = "slack", now: float = 10_000.0) -> str:
+    """Claim everything due on ``channel`` (as a worker does before it records a result)."""
+    claim = await store.claim(channel, now, 1000, token=f"t-{channel}-{now}", lease=1.0, spacing=0.0)
+    return claim.token
+
+
+async def test_claim_is_oldest_first_and_limited(store: FullStore) -> None:
     await store.enqueue(
         [
             make_entry("c", at=30),
@@ -119,13 +125,81 @@ async def test_due_is_oldest_first_and_limited(store: FullStore) -> None:
             make_entry("x", "mail", at=1),
         ]
     )
-    assert [e.alert.key for e in await store.due("slack", now=25, limit=10)] == ["a", "b"]
-    assert [e.alert.key for e in await store.due("slack", now=30, limit=2)] == ["a", "b"]
-    assert await store.due("slack", now=5, limit=10) == []
-    assert await store.due("slack", now=99, limit=0) == []
-    assert await store.due("nobody", now=99, limit=5) == []
+    assert (await store.claim("slack", 5, 10, token="t0", lease=10, spacing=0)).entries == []
+    assert (await store.claim("slack", 99, 0, token="t0", lease=10, spacing=0)).entries == []
+    assert (await store.claim("nobody", 99, 5, token="t0", lease=10, spacing=0)).entries == []
+    claim = await store.claim("slack", 25, 10, token="t1", lease=100, spacing=0)
+    assert (claim.token, [e.alert.key for e in claim.entries]) == ("t1", ["a", "b"])
+    again = await store.claim("slack", 30, 10, token="t2", lease=100, spacing=0)
+    assert [e.alert.key for e in again.entries] == ["c"], "held entries are not claimed twice"
     assert [e.alert.key for e in await store.pending("slack")] == ["a", "b", "c"]
     assert [e.alert.key for e in await store.pending()] == ["x", "a", "b", "c"]
+
+
+async def test_a_claim_ends_with_its_lease(store: FullStore) -> None:
+    await store.enqueue([make_entry("a", at=10)])
+    first = await store.claim("slack", 10, 5, token="dead-worker", lease=60, spacing=0)
+    assert [e.alert.key for e in first.entries] == ["a"]
+    assert (await store.claim("slack", 69, 5, token="other", lease=60, spacing=0)).entries == []
+    assert await store.next_due("slack") == 70.0
+    taken = await store.claim("slack", 70, 5, token="other", lease=60, spacing=0)
+    assert [e.alert.key for e in taken.entries] == ["a"]
+    await store.reschedule([make_entry("a").id], next_attempt=500, error="late", token="dead-worker")
+    [entry] = await store.pending()
+    assert (entry.attempts, entry.next_attempt) == (0, 10.0), "a stale worker cannot move it"
+    await store.reschedule([entry.id], next_attempt=500, error="HTTP 503", token="other")
+    [entry] = await store.pending()
+    assert (entry.attempts, entry.next_attempt, entry.last_error) == (1, 500.0, "HTTP 503")
+
+
+async def test_release_gives_entries_back_at_their_plan(store: FullStore) -> None:
+    await store.enqueue([make_entry("a", at=10), make_entry("b", at=12)])
+    claim = await store.claim("slack", 20, 5, token="t", lease=100, spacing=0)
+    await store.release([make_entry("b").id], "someone-else")
+    assert await store.next_due("slack") == 120.0
+    await store.release([make_entry("b").id], "t")
+    assert await store.next_due("slack") == 20.0, "b is due at 12, but the claim's gate (spacing 0) says 20"
+    assert [e.alert.key for e in claim.entries] == ["a", "b"]
+    assert [
+        e.alert.key for e in (await store.claim("slack", 20, 5, token="u", lease=9, spacing=0)).entries
+    ] == ["b"]
+
+
+async def test_batches_survive_and_come_back_together(store: FullStore) -> None:
+    await store.enqueue([make_entry(k, at=10) for k in "wxyz"])
+    claim = await store.claim("slack", 10, 10, token="t1", lease=5, spacing=0)
+    await store.bind_batch([e.id for e in claim.entries[:3]], "group-k", "t1")
+    await store.release([claim.entries[3].id], "t1")
+    await store.reschedule([e.id for e in claim.entries[:3]], next_attempt=50, error="timeout", token="t1")
+    await store.enqueue([make_entry("new", at=40)])
+    early = (await store.claim("slack", 45, 10, token="t2", lease=100, spacing=0)).entries
+    assert [e.alert.key for e in early] == ["z", "new"], "the batch is not due yet; the rest is"
+    back = await store.claim("slack", 60, 1, token="t3", lease=5, spacing=0)
+    assert sorted((e.alert.key, e.batch) for e in back.entries) == [
+        ("w", "group-k"),
+        ("x", "group-k"),
+        ("y", "group-k"),
+    ], "limit 1 still brings every member of the batch"
+
+
+async def test_gate_spaces_claims_and_pause_closes_it(store: FullStore) -> None:
+    await store.enqueue([make_entry(k, at=1) for k in "abc"])
+    one = await store.claim("slack", 10, 1, token="t1", lease=100, spacing=2.0)
+    assert [e.alert.key for e in one.entries] == ["a"]
+    shut = await store.claim("slack", 11, 1, token="t2", lease=100, spacing=2.0)
+    assert (shut.entries, shut.wait_until) == ([], 12.0)
+    assert await store.next_due("slack") == 12.0
+    assert [
+        e.alert.key for e in (await store.claim("slack", 12, 1, token="t3", lease=100, spacing=2)).entries
+    ] == ["b"]
+    await store.pause("slack", 40.0)
+    await store.pause("slack", 30.0)  # a pause never shortens another
+    assert (await store.claim("slack", 39, 1, token="t4", lease=100, spacing=0)).wait_until == 40.0
+    assert await store.next_due("slack") == 40.0
+    assert [
+        e.alert.key for e in (await store.claim("slack", 40, 1, token="t5", lease=100, spacing=0)).entries
+    ] == ["c"]
+    assert (await store.claim("mail", 39, 1, token="t6", lease=1, spacing=0)).wait_until is None
 
 
 async def test_next_due(store: FullStore) -> None:
@@ -140,10 +214,12 @@ async def test_next_due(store: FullStore) -> None:
 async def test_reschedule_counts_attempts_and_keeps_the_payload(store: FullStore) -> None:
     entry = make_entry("k1", at=100)
     await store.enqueue([entry])
-    await store.reschedule([entry.id, "unknown@slack"], next_attempt=160.5, error="HTTP 503")
-    await store.reschedule([entry.id], next_attempt=220.5, error="timeout")
-    assert await store.due("slack", now=200, limit=5) == []
-    [got] = await store.due("slack", now=220.5, limit=5)
+    token = await hold(store, now=100)
+    await store.reschedule([entry.id, "unknown@slack"], next_attempt=160.5, error="HTTP 503", token=token)
+    token = await hold(store, now=160.5)
+    await store.reschedule([entry.id], next_attempt=220.5, error="timeout", token=token)
+    assert (await store.claim("slack", 200, 5, token="x", lease=1, spacing=0)).entries == []
+    [got] = (await store.claim("slack", 220.5, 5, token="y", lease=1, spacing=0)).entries
     assert (got.attempts, got.next_attempt, got.last_error) == (2, 220.5, "timeout")
     assert (got.alert, got.created_at, got.id) == (entry.alert, 100.0, entry.id)
 
@@ -154,7 +230,7 @@ async def test_ack_removes_only_what_it_names(store: FullStore) -> None:
     await store.ack([a.id, "unknown@slack"])
     await store.ack([])
     assert [e.id for e in await store.pending()] == [b.id]
-    await store.dead_letter([b.id], "HTTP 404", now=5)
+    await store.dead_letter([b.id], "HTTP 404", now=5, token=await hold(store))
     await store.ack([b.id])  # a dead letter leaves only by revive or drop
     assert [d.id for d in await store.dead_letters()] == [b.id]
 
@@ -162,8 +238,11 @@ async def test_ack_removes_only_what_it_names(store: FullStore) -> None:
 async def test_dead_letter_moves_with_reason(store: FullStore) -> None:
     a, b, m = make_entry("a"), make_entry("b"), make_entry("m", "mail")
     await store.enqueue([a, b, m])
-    await store.reschedule([a.id], next_attempt=150, error="HTTP 500")
-    await store.dead_letter([a.id, m.id], "HTTP 404 not found", now=200)
+    await store.reschedule([a.id], next_attempt=150, error="HTTP 500", token=await hold(store, now=100))
+    slack, mail = await hold(store, now=200), await hold(store, "mail", now=200)
+    await store.dead_letter([a.id], "HTTP 404 not found", now=200, token=slack)
+    await store.dead_letter([m.id], "HTTP 404 not found", now=200, token="not-the-holder")
+    await store.dead_letter([m.id], "HTTP 404 not found", now=200, token=mail)
     assert [e.id for e in await store.pending()] == [b.id]
     dead = await store.dead_letters()
     assert [(d.id, d.reason, d.died_at) for d in dead] == [
@@ -178,18 +257,21 @@ async def test_dead_letter_moves_with_reason(store: FullStore) -> None:
 async def test_revive_resets_attempts_and_makes_due(store: FullStore) -> None:
     a, b = make_entry("a", at=10), make_entry("b", at=10)
     await store.enqueue([a, b])
-    await store.reschedule([a.id], next_attempt=900, error="HTTP 500")
-    await store.dead_letter([a.id], "too many attempts", now=950)
+    await store.reschedule([a.id], next_attempt=900, error="HTTP 500", token=await hold(store, now=10))
+    await store.dead_letter([a.id], "too many attempts", now=950, token=await hold(store, now=950))
     assert await store.revive([a.id, b.id, "unknown@slack"], now=1000) == 1  # b is not dead
     assert await store.dead_letters() == []
-    due = await store.due("slack", now=1000, limit=5)
-    assert [(e.id, e.attempts, e.next_attempt) for e in due] == [(b.id, 0, 10.0), (a.id, 0, 1000.0)]
+    pending = {e.id: (e.attempts, e.next_attempt) for e in await store.pending()}
+    assert pending == {a.id: (0, 1000.0), b.id: (0, 10.0)}
+    due = (await store.claim("slack", 1000, 5, token="t", lease=1, spacing=0)).entries
+    assert {e.id for e in due} == {a.id, b.id}
 
 
 async def test_drop_works_on_outbox_and_dead_letters(store: FullStore) -> None:
     a, b, c = make_entry("a"), make_entry("b"), make_entry("c")
     await store.enqueue([a, b, c])
-    await store.dead_letter([b.id], "HTTP 400", now=1)
+    token = await hold(store)
+    await store.dead_letter([b.id], "HTTP 400", now=1, token=token)
     assert await store.drop([a.id, b.id, "unknown@slack"]) == 2
     assert await store.drop([a.id]) == 0
     assert [e.id for e in await store.pending()] == [c.id]
@@ -199,7 +281,7 @@ async def test_drop_works_on_outbox_and_dead_letters(store: FullStore) -> None:
 
 async def test_enqueue_replaces_same_id(store: FullStore) -> None:
     await store.enqueue([make_entry("a", at=10)])
-    await store.dead_letter([make_entry("a").id], "HTTP 400", now=11)
+    await store.dead_letter([make_entry("a").id], "HTTP 400", now=11, token=await hold(store))
     await store.enqueue([make_entry("a", at=20), make_entry("b", at=30)])
     assert [(e.alert.key, e.next_attempt) for e in await store.pending()] == [
         ("a", 20.0),
@@ -211,7 +293,9 @@ async def test_enqueue_replaces_same_id(store: FullStore) -> None:
 async def test_depth_per_channel(store: FullStore) -> None:
     assert await store.depth() == {}
     await store.enqueue([make_entry("a"), make_entry("b"), make_entry("a", "mail")])
-    await store.dead_letter([make_entry("b").id], "HTTP 400", now=1)
+    token = await hold(store)
+    await store.release([make_entry("a").id], token)
+    await store.dead_letter([make_entry("b").id], "HTTP 400", now=1, token=token)
     assert await store.depth() == {"slack": (1, 1), "mail": (1, 0)}
     await store.drop([make_entry("a", "mail").id])
     assert await store.depth() == {"slack": (1, 1)}
@@ -222,7 +306,9 @@ async def test_everything_survives_close_and_reopen(store_factory: StoreFactory)
     await first.put_feed("feed-a", FeedState(etag="e1", primed=True))
     await first.mark_seen("feed-a", ["x", "y"], now=1000)
     await first.claim_and_enqueue("k1", [make_entry("k1"), make_entry("k1", "mail")], now=1000)
-    await first.dead_letter([make_entry("k1", "mail").id], "HTTP 401", now=1001)
+    await first.dead_letter(
+        [make_entry("k1", "mail").id], "HTTP 401", now=1001, token=await hold(first, "mail")
+    )
     await first.close()
 
     second = await store_factory.open()

@@ -37,7 +37,7 @@ async def test_stopped_redis_raises_state_unavailable_quickly() -> None:
         store.unseen("f", ["a"], now=1),
         store.mark_seen("f", ["a"], now=1),
         store.claim_and_enqueue("k", [make_entry("k")], now=1),
-        store.due("slack", now=1, limit=5),
+        store.claim("slack", 1, 5, token="t", lease=1, spacing=0),
         store.depth(),
     ]
     try:

@@ -87,10 +87,12 @@ async def test_every_redis_key_carries_the_prefix() -> None:
     await store.put_feed("f", FeedState())
     await store.mark_seen("f", ["a"], now=1)
     await store.claim_and_enqueue("k", [make_entry("k"), make_entry("k", "mail")], now=1)
-    await store.dead_letter([make_entry("k", "mail").id], "x", now=2)
+    claim = await store.claim("mail", 200, 5, token="t", lease=10, spacing=1)
+    await store.dead_letter([make_entry("k", "mail").id], "x", now=2, token=claim.token)
+    await store.pause("slack", 300)
     keys = sorted(str(k) for k in await client.keys("*"))  # str already: decode_responses
     assert keys and all(k.startswith("ww-test:") for k in keys)
-    assert "ww-test:claim:k" in keys and "ww-test:dead:mail" in keys
+    assert {"ww-test:claim:k", "ww-test:dead:mail", "ww-test:gate:mail", "ww-test:gate:slack"} <= set(keys)
     await store.close()
 
 
@@ -126,3 +128,39 @@ async def test_read_only_never_creates_a_database(tmp_path: Path) -> None:
     finally:
         await reader.close()
         await writer.close()
+
+
+V1_SCHEMA = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version VALUES (1);
+CREATE TABLE entries (
+  id TEXT PRIMARY KEY, channel TEXT NOT NULL, alert TEXT NOT NULL,
+  created_at REAL NOT NULL, next_attempt REAL NOT NULL, attempts INTEGER NOT NULL,
+  last_error TEXT, dead INTEGER NOT NULL DEFAULT 0, reason TEXT, died_at REAL
+);
+CREATE INDEX entries_by_channel ON entries (channel, dead, next_attempt, id);
+"""
+
+
+async def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    """Outbox rows written by the previous release are claimed and delivered after the upgrade."""
+    path = tmp_path / "old.db"
+    entry = make_entry("k1", at=50)
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SCHEMA)
+        db.execute(
+            "INSERT INTO entries (id, channel, alert, created_at, next_attempt, attempts) "
+            "VALUES (?, ?, ?, ?, ?, 2)",
+            (entry.id, entry.channel, entry.alert.to_json(), 50.0, 50.0),
+        )
+    store = SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1)
+    await store.open()
+    try:
+        claim = await store.claim("slack", 60, 5, token="t", lease=5, spacing=0)
+        assert [(e.id, e.attempts, e.batch) for e in claim.entries] == [(entry.id, 2, None)]
+        await store.ack([entry.id])
+        assert await store.pending() == []
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]

@@ -1,22 +1,27 @@
 """The outbox worker: every queued alert reaches its channel once, or a dead letter says why.
 
-One task per channel, so a slow or broken channel never delays the others. Each pass a channel:
+One task per channel, so a slow or broken channel never delays the others; several processes
+may work the same store. Each pass a channel:
 
-1. takes its due entries from the outbox (oldest first);
-2. dead-letters entries past ``max_age`` or ``max_attempts``;
-2b. holds back entries of a silenced watchlist (``_hold_silenced``): they leave the outbox
-   unsent and the alert log records them with the silence's id;
-3. waits for its rate limit (Slack: 1 message/s by default);
-4. sends one Batch: a ``digest`` of everything due (email digests), a ``group`` when more than
-   ``burst_threshold`` alerts are due at once (a city falls and 30 stories land), else ``single``;
-5. records the result: accepted -> ``ack`` (only now is it "sent"); retryable -> ``reschedule``
-   with exponential backoff and jitter, never sooner than the peer's Retry-After (held to
-   ``retry_max``, so a hostile peer cannot park an alert for days); permanent -> ``dead_letter``
-   with the reason. After an ack, ``_record_sent`` writes the alert log ("what was sent").
+1. claims due entries: the store holds them for this worker for a lease (a worker that dies
+   loses them when it ends) and refuses while the channel's gate is closed, so pacing (Slack:
+   1 message/s) and a receiver's "slow down" hold across every worker;
+2. dead-letters entries past ``max_age`` or ``max_attempts``, and holds back entries a silence
+   covers (``_hold_silenced``: they leave the outbox unsent, recorded in the alert log with
+   the silence's id);
+3. chooses one message (``choose``) and gives the other entries back;
+4. sends it and records the result: accepted -> ``ack`` (only now is it "sent"); retryable ->
+   ``reschedule`` with exponential backoff and jitter, never sooner than the peer's
+   Retry-After (held to ``retry_max``, so a hostile peer cannot park an alert for days), and
+   a 429, a Retry-After or a timeout closes the whole channel's gate for that long;
+   permanent -> ``dead_letter`` with the reason. After an ack, ``_record_sent`` writes the alert
+   log ("what was sent").
 
-Entries leave the outbox only in step 5 (or 2b, once recorded as silenced), so a crash at any
-moment loses nothing; at worst the batch in flight is sent again, and its idempotency key makes
-that harmless.
+A message, once built, is retried as itself: a group's members and key are stored with its
+entries, so a retry after a timeout (the receiver may have it) carries the same key and the
+same alerts; news that arrived meanwhile goes in another message. Entries leave the outbox only
+in step 4 (or in step 2, once recorded as silenced), so a crash at any moment loses nothing; at
+worst the message in flight is sent again, under its idempotency key.
 """
 
 from __future__ import annotations
@@ -24,13 +29,13 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from service import metrics
+from service.delivery.message import LEASE_MARGIN, ChannelRoute, Message, choose, gave_up, retry_delay
 from service.logs import get_logger
-from service.notify.base import Batch, Notifier, SendResult
-from service.notify.config import ChannelBase
+from service.notify.base import SendFailure, SendResult
 from service.settings import Settings
 from service.silencing import split_silenced
 from service.state.base import DeliveryStore, OutboxEntry, StateUnavailable
@@ -40,37 +45,6 @@ log = get_logger(__name__)
 
 Clock = Callable[[], float]
 IDLE_POLL = 5.0  # seconds between outbox checks when nothing pokes a channel
-DIGEST_LIMIT = 500  # alerts in one digest message at most
-
-
-@dataclass(slots=True)
-class ChannelRoute:
-    """A channel as the worker sees it: its notifier, its config and its pacing."""
-
-    name: str
-    notifier: Notifier
-    config: ChannelBase
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-    last_send: float = 0.0
-
-    @property
-    def is_digest(self) -> bool:
-        return self.config.is_digest
-
-    @property
-    def min_interval(self) -> float:
-        rate = self.config.default_rate_limit()
-        return 1.0 / rate if rate else 0.0
-
-
-def retry_delay(attempts: int, settings: Settings, retry_after: float | None, rng: random.Random) -> float:
-    """Exponential backoff with jitter in [50%, 100%], capped at retry_max; never below Retry-After
-    (itself held to retry_max)."""
-    base = min(settings.retry_max, settings.retry_base * 2.0 ** max(0, attempts - 1))
-    delay: float = base * (0.5 + rng.random() / 2)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, settings.retry_max))
-    return delay
 
 
 class Delivery:
@@ -95,9 +69,7 @@ class Delivery:
     def set_routes(self, routes: Sequence[ChannelRoute]) -> None:
         """Install the channels of the current rules (on start and on every reload)."""
         new = {r.name: r for r in routes}
-        for name, old in self._routes.items():
-            if name in new:
-                new[name].last_send = old.last_send
+        for old in self._routes.values():
             old.wake.set()  # a loop asleep on the old route picks up the new one now, not in IDLE_POLL
         self._routes = new
         if self._tasks:  # running: start loops for new channels, stop loops of removed ones
@@ -133,6 +105,16 @@ class Delivery:
         if not tasks:
             return
         _, pending = await asyncio.wait(tasks, timeout=timeout)
+        busy = [r.name for r in self._routes.values() if r.sending]
+        if busy:
+            log.warning(
+                "shutdown_abandoned_sends",
+                channels=busy,
+                error=(
+                    f"{len(busy)} channel(s) still sending after {timeout:g}s; those alerts stay in the "
+                    "outbox and are sent again on the next start, under the same message key"
+                ),
+            )
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -191,26 +173,36 @@ class Delivery:
     # -- one pass -----------------------------------------------------------------------------
 
     async def deliver_due(self, route: ChannelRoute) -> int:
-        """Send everything of ``route`` that is due now; returns how many alerts were accepted."""
+        """Send what ``route`` has due now, pacing as its rate limit says; stops early when the
+        channel is paused (a 429) and returns how many alerts were accepted."""
         accepted = 0
+        lease = route.config.timeout(self._settings.send_timeout) + LEASE_MARGIN
         while not self._stopping.is_set():
             now = self._clock()
-            limit = (
-                DIGEST_LIMIT
-                if route.is_digest
-                else max(route.config.max_group, route.config.burst_threshold + 1)
-            )
-            entries = await self._store.due(route.name, now, limit)
-            entries = await self._expire(route, entries, now)
+            claim = await self._store.claim(
+                route.name, now, route.claim_limit(), token=uuid.uuid4().hex, lease=lease,
+                spacing=route.min_interval,
+            )  # fmt: skip
+            if claim.wait_until is not None:
+                if claim.wait_until - now > route.min_interval:
+                    return accepted  # paused: the loop sleeps until the gate opens
+                await asyncio.sleep(claim.wait_until - now)  # pacing
+                continue
+            entries = await self._expire(route, claim.entries, claim.token, now)
             entries = await self._hold_silenced(route, entries, now)
             if not entries:
+                if claim.entries:
+                    continue
                 return accepted
-            batch_entries = self._choose(route, entries)
-            await self._pace(route)
-            accepted += await self._send(route, batch_entries)
+            message = choose(route, entries)
+            chosen = {e.id for e in message.entries}
+            await self._store.release([e.id for e in entries if e.id not in chosen], claim.token)
+            accepted += await self._send(route, message, claim.token)
         return accepted
 
-    async def _expire(self, route: ChannelRoute, entries: list[OutboxEntry], now: float) -> list[OutboxEntry]:
+    async def _expire(
+        self, route: ChannelRoute, entries: list[OutboxEntry], token: str, now: float
+    ) -> list[OutboxEntry]:
         max_age = route.config.max_age or self._settings.max_alert_age
         max_attempts = route.config.max_attempts or self._settings.max_attempts
         keep: list[OutboxEntry] = []
@@ -220,20 +212,15 @@ class Delivery:
                 reason = f"older than {max_age:g}s"
             elif entry.attempts >= max_attempts:
                 reason = f"gave up after {entry.attempts} attempts"
-            if reason:
-                if entry.last_error:
-                    reason += f" (last error: {entry.last_error})"
-                await self._store.dead_letter([entry.id], reason, now)
-                self.dead_lettered += 1
-                metrics.ALERTS_DEAD.labels(channel=route.name).inc()
-                log.warning(
-                    "alert_dead_lettered",
-                    channel=route.name,
-                    alert_key=entry.alert.key,
-                    error=reason,
-                )
-            else:
+            if reason is None:
                 keep.append(entry)
+                continue
+            if entry.last_error:
+                reason += f" (last error: {entry.last_error})"
+            await self._store.dead_letter([entry.id], reason, now, token)
+            self.dead_lettered += 1
+            metrics.ALERTS_DEAD.labels(channel=route.name).inc()
+            log.warning("alert_dead_lettered", channel=route.name, alert_key=entry.alert.key, error=reason)
         return keep
 
     async def _hold_silenced(
@@ -255,61 +242,52 @@ class Delivery:
                 )
         return send
 
-    async def _record_sent(
-        self, route: ChannelRoute, entries: list[OutboxEntry], batch: Batch, now: float
-    ) -> None:
-        """After the ack: the alert log says these alerts went out in ``batch``. A log that
+    async def _record_sent(self, route: ChannelRoute, message: Message, now: float) -> None:
+        """After the ack: the alert log says these alerts went out in this message. A log that
         cannot be written is logged and never undoes or repeats a delivery."""
-        records = [AlertRecord.of(e.alert, route.name, "sent", now, batch_key=batch.key) for e in entries]
+        key = message.batch.key
+        records = [AlertRecord.of(e.alert, route.name, "sent", now, batch_key=key) for e in message.entries]
         try:
             await self._store.record_alerts(records, now)
         except StateUnavailable as exc:
-            log.warning("alert_log_failed", channel=route.name, alert_key=batch.key, error=str(exc))
+            log.warning("alert_log_failed", channel=route.name, alert_key=key, error=str(exc))
 
-    def _choose(self, route: ChannelRoute, entries: list[OutboxEntry]) -> list[OutboxEntry]:
-        if route.is_digest:
-            return entries
-        if len(entries) > route.config.burst_threshold:
-            return entries[: route.config.max_group]
-        return entries[:1]
-
-    async def _pace(self, route: ChannelRoute) -> None:
-        gap = route.min_interval - (self._clock() - route.last_send)
-        if gap > 0:
-            await asyncio.sleep(gap)
-
-    async def _send(self, route: ChannelRoute, entries: list[OutboxEntry]) -> int:
-        batch = Batch.of([e.alert for e in entries], "digest" if route.is_digest else None)
-        ids = [e.id for e in entries]
+    async def _send(self, route: ChannelRoute, message: Message, token: str) -> int:
+        batch, ids = message.batch, [e.id for e in message.entries]
+        if message.new_group:
+            await self._store.bind_batch(ids, batch.key, token)
+        route.sending = True
         try:
             result = await route.notifier.send(batch)
         except Exception as exc:  # a notifier bug is a retryable failure, never a lost alert
             log.error("notifier_error", channel=route.name, error=type(exc).__name__)
-            result = SendResult.retry(f"internal error: {type(exc).__name__}")
-        route.last_send = self._clock()
-        now = route.last_send
+            result = SendResult.retry(f"internal error: {type(exc).__name__}", failure=SendFailure.INTERNAL)
+        finally:
+            route.sending = False
+        now = self._clock()
         if result.ok:
             await self._store.ack(ids)
-            await self._record_sent(route, entries, batch, now)
-            for entry in entries:
+            await self._record_sent(route, message, now)
+            for entry in message.entries:
                 metrics.ALERTS_DELIVERED.labels(channel=route.name).inc()
                 metrics.observe_delivery(route.name, entry.alert.created_at.timestamp(), now)
             log.info(
-                "alert_delivered",
-                channel=route.name,
-                alert_key=batch.key,
-                count=len(entries),
-                kind=batch.kind,
+                "alert_delivered", channel=route.name, alert_key=batch.key, count=len(ids), kind=batch.kind
             )
-            return len(entries)
-        attempts = max(e.attempts for e in entries) + 1
+            return len(ids)
+        await self._failed(route, message, result, token, now)
+        return 0
+
+    async def _failed(
+        self, route: ChannelRoute, message: Message, result: SendResult, token: str, now: float
+    ) -> None:
+        batch, ids = message.batch, [e.id for e in message.entries]
+        attempts = max(e.attempts for e in message.entries) + 1
         max_attempts = route.config.max_attempts or self._settings.max_attempts
-        if result.retryable and attempts >= max_attempts:
-            result = SendResult.fail(f"gave up after {attempts} attempts (last error: {result.reason})")
-        if result.retryable:
+        if result.retryable and attempts < max_attempts:
             delay = retry_delay(attempts, self._settings, result.retry_after, self._rng)
-            await self._store.reschedule(ids, now + delay, result.reason)
-            metrics.ALERTS_RETRIED.labels(channel=route.name).inc(len(entries))
+            await self._store.reschedule(ids, now + delay, result.reason, token)
+            metrics.ALERTS_RETRIED.labels(channel=route.name).inc(len(ids))
             log.warning(
                 "delivery_retry",
                 channel=route.name,
@@ -318,9 +296,23 @@ class Delivery:
                 attempt=attempts,
                 retry_in=round(delay, 1),
             )
-            return 0
-        await self._store.dead_letter(ids, result.reason, now)
-        self.dead_lettered += len(entries)
-        metrics.ALERTS_DEAD.labels(channel=route.name).inc(len(entries))
-        log.error("alert_dead_lettered", channel=route.name, alert_key=batch.key, error=result.reason)
-        return 0
+            await self._maybe_pause(route, result, now, delay)
+            return
+        reason = gave_up(attempts, result, batch.key) if result.retryable else result.reason
+        await self._store.dead_letter(ids, reason, now, token)
+        self.dead_lettered += len(ids)
+        metrics.ALERTS_DEAD.labels(channel=route.name).inc(len(ids))
+        log.error("alert_dead_lettered", channel=route.name, alert_key=batch.key, error=reason)
+
+    async def _maybe_pause(self, route: ChannelRoute, result: SendResult, now: float, delay: float) -> None:
+        """A 429, a Retry-After or a timeout means the receiver wants quiet: the whole channel
+        waits (every worker, every queued alert), not just the message that heard it."""
+        if result.retry_after is not None:
+            wait = min(result.retry_after, self._settings.retry_max)
+        elif result.failure in (SendFailure.RATE_LIMITED, SendFailure.TIMEOUT):
+            wait = delay
+        else:
+            return
+        await self._store.pause(route.name, now + wait)
+        metrics.CHANNEL_PAUSES.labels(channel=route.name).inc()
+        log.warning("channel_paused", channel=route.name, error=result.reason, pause_for=round(wait, 1))
