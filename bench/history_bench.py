@@ -11,7 +11,8 @@ link ~80, one or two categories.
 
 Prints items written, write rate, SQLite file size (after a WAL checkpoint) and Redis
 ``used_memory`` growth, each per item too, then the time ``replay`` takes over the last 7 days
-with a 200-term watchlist on each store.
+with a 200-term watchlist on each store; on Redis side by side with redis-py's pure-Python reply
+parser (the baseline) and with hiredis's C parser (the project's dependency).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import redis
+import redis.asyncio as aioredis
+from redis._parsers import _AsyncHiredisParser, _AsyncRESP2Parser
 
 from service.matching.schema import Term, Watchlist
 from service.model import Item
@@ -136,15 +139,21 @@ async def bench_redis(folder: Path, retention: Retention, args: argparse.Namespa
             url, seen_ttl=DAY, seen_max=10, dedup_ttl=DAY, retention=retention
         )
         items, took = await fill(store, args.feeds, args.days, args.per_day)
-        seconds, read, hits = await replay_seconds(store, args.days)
         await store.close()
         with redis.Redis.from_url(url) as client:
             grown = int(client.info("memory")["used_memory"]) - before
         print(
             f"redis   {items:>10,} items  {items / took:8,.0f} items/s  memory {mb(grown):>9}  "
-            f"{grown / items:6.0f} B/item  replay 7d: {read:,} items in {seconds:.1f} s ({hits} hits)",
+            f"{grown / items:6.0f} B/item",
             flush=True,
         )
+        parsers = [("pure-Python parser (baseline)", _AsyncRESP2Parser), ("hiredis", _AsyncHiredisParser)]
+        for name, parser in parsers:
+            client = aioredis.Redis.from_url(url, decode_responses=True, parser_class=parser)
+            reader = RedisStore(client, seen_ttl=DAY, seen_max=10, dedup_ttl=DAY, retention=retention)
+            seconds, read, hits = await replay_seconds(reader, args.days)
+            await reader.close()
+            print(f"redis   replay 7d, {name}: {read:,} items in {seconds:.1f} s ({hits} hits)", flush=True)
     finally:
         server.stop()
 

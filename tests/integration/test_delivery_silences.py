@@ -4,6 +4,7 @@ alerts back at send time and the alert log records what was sent, only after the
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def silence(start: float, end: float, watchlist: str = "quiet", channel: str | N
     return Silence(f"s-{int(start)}-{watchlist}", watchlist, channel, start, end, "liveblog", "desk")
 
 
-async def run(store: FullStore, clock: FakeClock, notifier: ScriptedNotifier, **route: object) -> Delivery:
+async def run(store: FullStore, clock: FakeClock, notifier: ScriptedNotifier, **route: Any) -> Delivery:
     delivery = Delivery(store, SETTINGS, clock, random.Random(1))
     await delivery.deliver_due(make_route(notifier, **route))
     return delivery

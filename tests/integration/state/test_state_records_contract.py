@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from service.model import Item
 from service.state.base import FullStore
@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from tests.conftest import StoreFactory
 
 
-def record(key: str, at: float, channel: str = "slack", **fields: object) -> AlertRecord:
+def record(key: str, at: float, channel: str = "slack", **fields: Any) -> AlertRecord:
     return replace(AlertRecord.of(stored_alert(key), channel, "sent", at, batch_key=key), **fields)
 
 
-def item(n: int, feed: str = "feed-a", **fields: object) -> Item:
+def item(n: int, feed: str = "feed-a", **fields: Any) -> Item:
     base = Item(
         id=f"guid-{n}",
         feed_id=feed,
