@@ -13,7 +13,10 @@ import pytest
 from service.state.base import StateInUse
 from service.state.sqlite.lock import FileLock
 
-HOLD = "import sys, time; from service.state.sqlite.lock import FileLock; FileLock(sys.argv[1]).acquire(); print('held', flush=True); time.sleep(60)"
+HOLD = (
+    "import sys, time; from service.state.sqlite.lock import FileLock; "
+    "FileLock(sys.argv[1]).acquire(); print('held', flush=True); time.sleep(60)"
+)
 
 
 def test_a_second_holder_is_refused_with_the_first_named(tmp_path: Path) -> None:
