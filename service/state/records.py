@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from service.model import Alert, Item
 
@@ -40,8 +40,25 @@ class Retention:
 DEFAULT_RETENTION = Retention()
 
 
+class JsonRecord:
+    """``to_json`` / ``from_json`` for a flat dataclass of JSON values: every field by name;
+    reading ignores unknown fields and lets missing ones take their defaults."""
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def to_json(self) -> str:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Self:
+        data: dict[str, Any] = json.loads(raw)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
 @dataclass(frozen=True, slots=True)
-class AlertRecord:
+class AlertRecord(JsonRecord):
     """One alert on one channel: ``sent`` in the message ``batch_key``, or ``silenced`` by
     ``silence_id``. Carries what answers "did we alert on this, when, where"."""
 
@@ -89,18 +106,9 @@ class AlertRecord:
             silence_id=silence_id,
         )
 
-    def to_json(self) -> str:
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> AlertRecord:
-        data: dict[str, Any] = json.loads(raw)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
 
 @dataclass(frozen=True, slots=True)
-class Silence:
+class Silence(JsonRecord):
     """Alerts of ``watchlist`` (on ``channel``, or on every channel when None) are not sent
     while the silence is active, nor later: an alert queued while it was active stays silenced."""
 
@@ -117,15 +125,6 @@ class Silence:
 
     def covers(self, watchlist: str, channel: str) -> bool:
         return self.watchlist == watchlist and self.channel in (None, channel)
-
-    def to_json(self) -> str:
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> Silence:
-        data: dict[str, Any] = json.loads(raw)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True, slots=True)
