@@ -27,6 +27,7 @@ from service.notify.base import Notifier
 from service.notify.registry import NotifierContext, build_notifier, send_client
 from service.ops.http import OpsServer, store_ready
 from service.pipeline import Pipeline
+from service.recovery import StateWatch
 from service.rules import Rules, load_rules
 from service.scheduler import FeedScheduler
 from service.settings import Settings
@@ -88,11 +89,23 @@ async def build_service(
         http = await stack.enter_async_context(send_client(settings))
         channels = Channels(NotifierContext(http, settings), [])
         stack.push_async_callback(channels.aclose)
-        delivery = Delivery(store, settings, clock)
+        watch = StateWatch(store, clock)
+        await _start_watch(watch)
+        delivery = Delivery(store, settings, clock, watch=watch)
         delivery.set_routes(channels.routes(rules))
-        pipeline = Pipeline(settings, store, feed_client, rules, on_queued=delivery.poke, clock=clock)
+        pipeline = Pipeline(
+            settings, store, feed_client, rules, on_queued=delivery.poke, clock=clock, watch=watch
+        )
         scheduler = FeedScheduler(pipeline.poll_next)
-        yield Service(settings, rules, store, pipeline, delivery, scheduler, channels)
+        yield Service(settings, rules, store, pipeline, delivery, scheduler, channels, watch)
+
+
+async def _start_watch(watch: StateWatch) -> None:
+    """Adopt the store's marker now; a shared store that is down is tolerated (checked later)."""
+    try:
+        await watch.start()
+    except StateUnavailable:
+        pass
 
 
 class Service:
@@ -107,6 +120,7 @@ class Service:
         delivery: Delivery,
         scheduler: FeedScheduler,
         channels: Channels,
+        watch: StateWatch,
     ) -> None:
         self.settings = settings
         self.rules = rules
@@ -115,6 +129,7 @@ class Service:
         self.delivery = delivery
         self.scheduler = scheduler
         self.channels = channels
+        self.watch = watch
 
     # -- run --once ---------------------------------------------------------------------------
 
@@ -174,7 +189,8 @@ class Service:
         return server
 
     async def _ready(self) -> str | None:
-        return await store_ready(self.store)
+        """Ready when the store answers and the latest polls and deliveries could use it."""
+        return await store_ready(self.store) or self.watch.problem()
 
     async def _depth_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -15,6 +15,7 @@ Who updates what (the names are the contract):
   ``CHANNEL_PAUSES{channel}``,
   ``observe_delivery`` for ``DELIVERY_LATENCY``, ``set_outbox_depth`` for ``OUTBOX_DEPTH``.
 - rules reload: ``RULES_RELOADS{result}`` (ok | failed).
+- recovery: ``STATE_WIPES`` (the store's marker was gone; see ``service/recovery.py``).
 
 ``wirewatch_http_not_modified_ratio`` is derived from ``HTTP_RESPONSES`` at scrape time.
 """
@@ -71,6 +72,11 @@ ALERTS_SILENCED = Counter(
     "wirewatch_alerts_silenced",
     "Alerts held back by a silence (recorded, never sent)",
     ["channel"],
+    registry=REGISTRY,
+)
+STATE_WIPES = Counter(
+    "wirewatch_state_wipes",
+    "Times the state store was found wiped (marker gone) and repaired from memory",
     registry=REGISTRY,
 )
 CHANNEL_PAUSES = Counter(

@@ -10,17 +10,27 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
+
+
+class DateSource(StrEnum):
+    """Where an Item's ``published`` came from."""
+
+    FEED = "feed"  # the publisher's date, read from the feed
+    FIRST_SEEN = "first_seen"  # the feed gave none that could be read: when Wirewatch first saw it
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
     """One feed entry, reduced to plain text.
 
-    ``id`` is stable across polls: the guid, else the normalized link, else a hash of
-    title + published. ``summary`` and ``content`` carry no markup. ``feed_title`` is the
-    feed's ``title`` from feeds.yaml, set by the pipeline for messages ("" in entries queued
-    before it existed: readers fall back to ``feed_id`` through ``feed_name``).
+    ``id`` is stable across polls: the guid as written, else the normalized link, else a hash
+    of title + the date as written. ``summary`` and ``content`` carry no markup.
+    ``published`` is the feed's date, or when the item was first seen when the feed gave none
+    (``date_source`` says which); None only in records stored before ``date_source`` existed.
+    ``feed_title`` is the feed's ``title`` from feeds.yaml, set by the pipeline for messages
+    ("" in entries queued before it existed: readers fall back to ``feed_id``, ``feed_name``).
     """
 
     id: str
@@ -31,6 +41,7 @@ class Item:
     summary: str
     content: str
     categories: tuple[str, ...] = ()
+    date_source: DateSource = DateSource.FEED
     feed_title: str = ""
 
     @property
@@ -42,6 +53,7 @@ class Item:
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None
         data["categories"] = list(self.categories)
+        data["date_source"] = self.date_source.value
         return data
 
     @classmethod
@@ -56,8 +68,17 @@ class Item:
             summary=data.get("summary", ""),
             content=data.get("content", ""),
             categories=tuple(data.get("categories", ())),
+            date_source=_date_source(data.get("date_source")),
             feed_title=data.get("feed_title", ""),
         )
+
+
+def _date_source(value: Any) -> DateSource:
+    """A stored ``date_source``; records from before it existed have the feed's date (or none)."""
+    try:
+        return DateSource(value)
+    except ValueError:
+        return DateSource.FEED
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,9 @@ from service.feeds.config import Feed
 from service.feeds.health import assess, health_alert
 from service.feeds.poll import poll_feed
 from service.logs import get_logger
-from service.model import Alert, Item
+from service.model import Alert, DateSource, Item
 from service.notify.config import ChannelBase
+from service.recovery import StateWatch
 from service.rules import Rules
 from service.settings import Settings
 from service.state.base import FeedState, OutboxEntry, PollStore, StateUnavailable
@@ -57,8 +58,10 @@ class Pipeline:
         on_queued: Callable[[str], None] = lambda channel: None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        watch: StateWatch | None = None,
     ) -> None:
         self.settings = settings
+        self._watch = watch
         self.store = store
         self.client = client
         self.rules = rules
@@ -79,15 +82,26 @@ class Pipeline:
     async def poll(self, feed: Feed) -> PollReport:
         async with self._limit:
             try:
-                return await self._poll(feed)
+                report = await self._poll(feed)
             except StateUnavailable as exc:
                 log.error("state_unavailable", feed_id=feed.id, error=str(exc))
+                self._saw(str(exc))
                 return PollReport(feed.id, "error", error=str(exc))
             except Exception as exc:  # a bug must cost one poll, not the service
                 log.exception("poll_crashed", feed_id=feed.id, error=repr(exc))
                 return PollReport(feed.id, "error", error=repr(exc))
+            self._saw(None)
+            return report
+
+    def _saw(self, error: str | None) -> None:
+        if self._watch is not None:
+            self._watch.saw("poll", error)
 
     async def _poll(self, feed: Feed) -> PollReport:
+        repairs = self._watch.repairs if self._watch is not None else 0
+        if self._watch is not None:
+            await self._watch.check()  # a wiped store is repaired before it misleads this poll
+            repairs = self._watch.repairs
         state = await self.store.get_feed(feed.id)
         now = self._clock()
         outcome = await poll_feed(feed, state, self.client, self.settings, now, self._rng)
@@ -100,7 +114,11 @@ class Pipeline:
         if outcome.items is not None:
             await self._process(feed, state, outcome.items, now, report)
         await self._health(feed, state, now)
+        if self._watch is not None and self._watch.repairs != repairs:
+            await self._watch.resettle(feed.id, state)  # the store was wiped while this poll ran
         await self.store.put_feed(feed.id, state)
+        if self._watch is not None:
+            self._watch.feed_written(feed.id, state)
         report.next_poll = state.next_poll
         return report
 
@@ -116,27 +134,35 @@ class Pipeline:
         if not state.primed:
             report.primed = len(fresh) - len(alertable)
             log.info("feed_primed", feed_id=feed.id, primed=report.primed, alerting=len(alertable))
+        keys: dict[str, list[str]] = {i.id: [] for i in fresh}  # item -> keys of the alerts it made
         for item in alertable:
-            report.alerts.extend(await self._alert(feed, item, now))
+            report.alerts.extend(await self._alert(feed, item, now, keys[item.id]))
         await self.store.mark_seen(feed.id, [i.id for i in fresh], now)
+        if self._watch is not None:
+            self._watch.items_seen(feed.id, keys)
         await self.store.record_items(feed.id, fresh, now)
         state.primed = True
         report.new_items = len(fresh)
         metrics.ITEMS_NEW.labels(feed_id=feed.id).inc(len(fresh))
         state.last_new_item = now
-        times = [i.published.timestamp() for i in fresh if i.published]
+        times = [i.published.timestamp() for i in fresh if i.published and i.date_source is DateSource.FEED]
         state.item_times = sorted(set(state.item_times) | set(times))[-ITEM_TIMES_KEPT:]
 
     def _backfill(self, feed: Feed, items: list[Item], now: float) -> list[Item]:
-        """First poll of a feed: alert on nothing (``none``), everything, or items newer than a duration."""
+        """First poll of a feed: alert on nothing (``none``), everything, or items newer than a duration.
+
+        An item the feed gave no readable date is new to us: a duration never drops it.
+        """
         if feed.backfill == "all":
             return items
         if feed.backfill == "none":
             return []
         cutoff = now - float(feed.backfill)
-        return [i for i in items if i.published and i.published.timestamp() >= cutoff]
+        return [i for i in items if _undated(i) or (i.published and i.published.timestamp() >= cutoff)]
 
-    async def _alert(self, feed: Feed, item: Item, now: float) -> list[Alert]:
+    async def _alert(self, feed: Feed, item: Item, now: float, keys: list[str]) -> list[Alert]:
+        """Queue the item's alerts (one per matching watchlist, deduplicated by key); every key
+        it makes is added to ``keys``, queued now or already claimed."""
         queued: list[Alert] = []
         created = datetime.fromtimestamp(now, UTC)
         for match in self.rules.matcher.match(item):
@@ -152,6 +178,7 @@ class Pipeline:
             entries = self._entries(alert, self.rules.routes[match.watchlist], now)
             if not entries:
                 continue
+            keys.append(alert.key)
             if await self.store.claim_and_enqueue(alert.key, entries, now):
                 queued.append(alert)
                 for entry in entries:
@@ -195,6 +222,11 @@ class Pipeline:
             await self.store.enqueue([OutboxEntry(channel, alert, first_attempt(config, now), now)])
             metrics.ALERTS_QUEUED.labels(channel=channel).inc()
             self._on_queued(channel)
+
+
+def _undated(item: Item) -> bool:
+    """The feed gave no date we could read (or a record from before ``date_source``, with none)."""
+    return item.date_source is DateSource.FIRST_SEEN or item.published is None
 
 
 def first_attempt(config: ChannelBase, now: float) -> float:

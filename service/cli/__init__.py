@@ -23,7 +23,7 @@ from service.cli import alerts, check, deliveries, match, replay, run, send_test
 from service.config.yamlfile import ConfigError
 from service.logs import configure
 from service.settings import Settings
-from service.state.base import BadStateUrl, StateInUse, StateUnavailable
+from service.state.base import BadStateUrl, StateDamaged, StateInUse, StateUnavailable
 
 COMMANDS = (run, check, match, deliveries, status, alerts, silence, send_test, replay)
 """Each module has ``register(subparsers)``, which sets ``handler(settings, args) -> int``."""
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"{name}: the configuration has problems (see above)", file=sys.stderr)
-    except (BadStateUrl, StateInUse) as exc:
+    except (BadStateUrl, StateInUse, StateDamaged) as exc:
         print(f"{name}: {exc}", file=sys.stderr)
     except StateUnavailable as exc:
         print(f"{name}: state store unreachable: {exc}", file=sys.stderr)

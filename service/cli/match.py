@@ -17,7 +17,7 @@ from service.feeds.poll import poll_feed
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher
 from service.model import Item, Match
-from service.notify.text import matched_summary
+from service.notify.text import item_date_text, matched_summary
 from service.settings import Settings
 from service.state.base import FeedState
 
@@ -89,9 +89,13 @@ def render(match: Match, item: Item, fmt: str) -> str:
                 "title": item.title,
                 "link": item.link,
                 "published": item.published.isoformat() if item.published else None,
+                "date_source": item.date_source.value,
                 "matched": match.matched,
                 "snippet": match.snippet,
             },
             ensure_ascii=False,
         )
-    return f"[{match.watchlist}] {item.title}\n  {item.link}\n  matched: {matched_summary(match.matched)}"
+    return (
+        f"[{match.watchlist}] {item.title}\n  {item.link}\n  matched: {matched_summary(match.matched)}"
+        f"\n  date: {item_date_text(item)}"
+    )

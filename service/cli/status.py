@@ -44,10 +44,28 @@ def _until(ts: float | None, now: float) -> str:
     return "due now" if ts <= now else f"in {human_duration(ts - now)}"
 
 
+STALE_AFTER = 120.0  # seconds a poll may be overdue (jitter is at most 30 s) before it is suspicious
+
+
+def stale_for(state: FeedState, now: float) -> float | None:
+    """Seconds a poll is overdue when no poll was recorded long after the one planned: the
+    service is stopped, or polls but cannot write its state (disk full, damaged file)."""
+    if state.next_poll is None or state.disabled_reason:
+        return None
+    late = now - state.next_poll
+    return late if late > STALE_AFTER else None
+
+
 def feed_state_label(state: FeedState, now: float) -> str:
-    """One word or phrase: ok, new, disabled, backing off, failing xN, quiet."""
+    """One word or phrase: ok, new, disabled, backing off, failing xN, quiet, stale."""
     if state.disabled_reason:
         return f"disabled ({state.disabled_reason})"
+    late = stale_for(state, now)
+    if late is not None:
+        return (
+            f"stale: no poll recorded for {human_duration(late)} past its time (is the service "
+            "running, and able to write its state?)"
+        )
     parts: list[str] = []
     if state.backoff_until is not None and state.backoff_until > now:
         parts.append(f"backing off {human_duration(state.backoff_until - now)}")
@@ -91,6 +109,7 @@ def _facts(
                 "health": state.health,
                 "last_error": _error(state),
                 "state": feed_state_label(state, now),
+                "stale": stale_for(state, now) is not None,
             }
         )
     channels = {name: {"pending": pending, "dead": dead} for name, (pending, dead) in sorted(depth.items())}

@@ -36,6 +36,7 @@ from service import metrics
 from service.delivery.message import LEASE_MARGIN, ChannelRoute, Message, choose, gave_up, retry_delay
 from service.logs import get_logger
 from service.notify.base import SendFailure, SendResult
+from service.recovery import StateWatch
 from service.settings import Settings
 from service.silencing import split_silenced
 from service.state.base import DeliveryStore, OutboxEntry, StateUnavailable
@@ -54,8 +55,10 @@ class Delivery:
         settings: Settings,
         clock: Clock = time.time,
         rng: random.Random | None = None,
+        watch: StateWatch | None = None,
     ) -> None:
         self._store = store
+        self._watch = watch
         self._settings = settings
         self._clock = clock
         self._rng = rng or random.Random()
@@ -161,14 +164,20 @@ class Delivery:
                 nxt = await self._store.next_due(name)
                 if nxt is not None:
                     wait = max(0.0, min(IDLE_POLL, nxt - self._clock()))
+                self._saw(None)
             except StateUnavailable as exc:
                 log.error("state_unavailable", channel=name, error=str(exc))
+                self._saw(str(exc))
             except Exception as exc:  # a bug must not stop deliveries for good
                 log.exception("delivery_loop_error", channel=name, error=repr(exc))
             try:
                 await asyncio.wait_for(route.wake.wait(), timeout=wait)
             except TimeoutError:
                 pass
+
+    def _saw(self, error: str | None) -> None:
+        if self._watch is not None:
+            self._watch.saw("delivery", error)
 
     # -- one pass -----------------------------------------------------------------------------
 
@@ -177,6 +186,8 @@ class Delivery:
         channel is paused (a 429) and returns how many alerts were accepted."""
         accepted = 0
         lease = route.config.timeout(self._settings.send_timeout) + LEASE_MARGIN
+        if self._watch is not None:
+            await self._watch.check()
         while not self._stopping.is_set():
             now = self._clock()
             claim = await self._store.claim(
@@ -266,6 +277,8 @@ class Delivery:
             route.sending = False
         now = self._clock()
         if result.ok:
+            if self._watch is not None:  # the receiver has it, whether or not the ack gets stored
+                self._watch.delivered(a.key for a in batch.alerts)
             await self._store.ack(ids)
             await self._record_sent(route, message, now)
             for entry in message.entries:

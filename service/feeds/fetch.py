@@ -12,6 +12,8 @@ Promises:
 - ``file://`` URLs and plain paths are read from disk with the same size cap.
 - Every failure is a ``FetchError`` with a ``reason`` (``PollFailure``) decided here, where it
   happens, and a one-line message that holds no query string or password.
+- The response's Content-Type is kept: its charset is how the body must be decoded (a file
+  has none).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     retry_after: float | None = None  # seconds, from a Retry-After header
+    content_type: str | None = None  # the response's Content-Type (its charset decodes the body)
 
 
 TRANSPORT_ERRORS = (httpx.HTTPError, aiohttp.ClientError, OSError)
@@ -194,6 +197,7 @@ async def _result(response: httpx.Response, url: str, permanent: str | None, cap
         permanent_url=permanent,
         etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
+        content_type=response.headers.get("content-type"),
     )
     if response.status_code == 200:
         result.body = await read_capped(response, cap)

@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from service.feeds.parse import ParsedFeed, parse_feed
@@ -30,14 +31,20 @@ async def parse_isolated(
     base_url: str | None,
     timeout: float,
     memory_limit: int = MEMORY_LIMIT,
+    content_type: str | None = None,
+    seen_at: datetime | None = None,
 ) -> ParsedFeed:
-    """``parse_feed`` in a child process; a failure becomes a ``bozo_reason``, never a raise."""
+    """``parse_feed`` in a child process; a failure becomes a ``bozo_reason``, never a raise.
+
+    ``content_type`` and ``seen_at`` reach the child's ``parse_feed`` unchanged.
+    """
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
     }
     cpu = str(max(1, int(timeout) + 1))
-    args = [feed_id, base_url or "", str(memory_limit), cpu]
+    seen = (seen_at or datetime.now(UTC)).isoformat()
+    args = [feed_id, base_url or "", str(memory_limit), cpu, content_type or "", seen]
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "service.feeds.isolate", *args,
         stdin=asyncio.subprocess.PIPE,
@@ -59,7 +66,11 @@ async def parse_isolated(
     data = json.loads(out)
     items = [Item.from_dict(d) for d in data["items"]]
     return ParsedFeed(
-        items=items, bozo_reason=data["bozo_reason"], title=data["title"], defused=data["defused"]
+        items=items,
+        bozo_reason=data["bozo_reason"],
+        title=data["title"],
+        defused=data["defused"],
+        entries_total=data["entries_total"],
     )
 
 
@@ -67,16 +78,18 @@ def _child(argv: list[str]) -> int:
     import resource
 
     feed_id, base_url, memory_limit, cpu = argv[0], argv[1] or None, int(argv[2]), int(argv[3])
+    content_type, seen_at = argv[4] or None, datetime.fromisoformat(argv[5])
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     try:
         body = sys.stdin.buffer.read()
-        parsed = parse_feed(feed_id, body, base_url)
+        parsed = parse_feed(feed_id, body, base_url, content_type=content_type, seen_at=seen_at)
         out = json.dumps(
             {
                 "title": parsed.title,
                 "bozo_reason": parsed.bozo_reason,
                 "defused": parsed.defused,
+                "entries_total": parsed.entries_total,
                 "items": [item.to_dict() for item in parsed.items],
             }
         )

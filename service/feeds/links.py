@@ -4,11 +4,14 @@ Dedup relies on this to see one story through two feeds or with different tracki
 parameters. The promise: scheme and host lowercased, the default port dropped, the fragment and a
 trailing slash dropped, tracking parameters removed, the remaining query parameters sorted.
 Anything that is not an absolute http(s) URL comes back stripped, unchanged.
+
+``absolute`` and ``is_web_url`` are the link rules of parsing: a relative link is resolved
+against its base, and only an absolute http(s) URL is ever offered as a clickable link.
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
@@ -76,3 +79,32 @@ def normalize_link(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)]
     query.sort()
     return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
+
+
+def is_web_url(text: str) -> bool:
+    """``text`` is an absolute http(s) URL with a host (not ``urn:``, ``tag:``, ``at:``, a path)."""
+    text = text.strip()
+    if not text or any(c.isspace() for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in DEFAULT_PORTS and bool(parts.netloc)
+
+
+def absolute(link: str, base: str | None) -> str:
+    """``link`` resolved against ``base`` when it has no scheme of its own (never raises).
+
+    Decided by the link's own scheme, not by ``://`` anywhere in it: ``/go?to=https://x`` is
+    relative.
+    """
+    link = link.strip()
+    if not link or not base or link.startswith(("https://", "http://")):
+        return link
+    try:
+        if urlsplit(link).scheme:
+            return link
+        return urljoin(base, link)
+    except ValueError:
+        return link

@@ -18,14 +18,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 
 from service.feeds.config import Feed
 from service.feeds.fetch import FetchError, FetchResult, PollFailure, fetch
 from service.feeds.isolate import INLINE_MAX, parse_isolated
-from service.feeds.parse import ParsedFeed, one_line, parse_feed
+from service.feeds.parse import MAX_ITEMS, ParsedFeed, one_line, parse_feed
 from service.logs import get_logger, redact_url
 from service.model import Item
 from service.settings import Settings
@@ -135,8 +137,10 @@ async def _got_body(poll: _Poll, result: FetchResult, body: bytes) -> PollOutcom
     if digest == state.body_hash:
         _succeeded(poll)
         return PollOutcome(None, "unchanged", http_status=200)
-    parsed = await parse_body(feed.id, body, result.url, poll.settings)
+    parsed = await parse_body(feed.id, body, result.url, poll.settings, result.content_type, poll.now)
     state.body_hash = digest
+    if parsed.entries_total > MAX_ITEMS:
+        log.warning("feed_truncated", feed_id=feed.id, kept=MAX_ITEMS, entries=parsed.entries_total)
     if parsed.bozo_reason and not parsed.items:
         log.warning("feed_unreadable", feed_id=feed.id, error=f"feed {feed.id}: {parsed.bozo_reason}")
     elif parsed.bozo_reason and parsed.defused:
@@ -146,12 +150,28 @@ async def _got_body(poll: _Poll, result: FetchResult, body: bytes) -> PollOutcom
     return PollOutcome(parsed.items, "new", http_status=200)
 
 
-async def parse_body(feed_id: str, body: bytes, url: str, settings: Settings) -> ParsedFeed:
-    """Small bodies parse in a thread; large ones in a memory-capped child (see isolate.py)."""
+async def parse_body(
+    feed_id: str,
+    body: bytes,
+    url: str,
+    settings: Settings,
+    content_type: str | None = None,
+    now: float | None = None,
+) -> ParsedFeed:
+    """Small bodies parse in a thread; large ones in a memory-capped child (see isolate.py).
+
+    ``content_type`` is the response's (None for a file); an item without a readable date is
+    dated ``now``, the time of this poll.
+    """
     base = None if url.startswith("file:") or "://" not in url else url
+    seen = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
     if len(body) <= INLINE_MAX:
-        return await asyncio.to_thread(parse_feed, feed_id, body, base)
-    return await parse_isolated(feed_id, body, base, timeout=settings.fetch_timeout)
+        return await asyncio.to_thread(
+            parse_feed, feed_id, body, base, content_type=content_type, seen_at=seen
+        )
+    return await parse_isolated(
+        feed_id, body, base, timeout=settings.fetch_timeout, content_type=content_type, seen_at=seen
+    )
 
 
 def _succeeded(poll: _Poll) -> None:

@@ -1,7 +1,8 @@
 """HTML to plain text for item summaries and content.
 
 The promise: no markup survives, ``script`` / ``style`` (and similar) contents are dropped,
-entities are decoded, block elements become line breaks, runs of spaces collapse. Never
+entities are decoded, block elements become line breaks, runs of spaces collapse, control
+characters are removed (those that are whitespace, like form feed, become a space). Never
 raises on malformed markup (the stdlib parser is forgiving and not recursive).
 """
 
@@ -19,6 +20,9 @@ BLOCKS = frozenset(
     }
 )  # fmt: skip
 _SPACES = re.compile(r"[^\S\n]+")
+# control characters that are not whitespace; the whitespace ones (\v \f \x1c-\x1f \x85)
+# collapse into a space like any other
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]+")
 _MARKUP = re.compile(r"<[A-Za-z/!?]|&(#\d+|#x[0-9A-Fa-f]+|\w+);")
 
 
@@ -50,9 +54,15 @@ class _Extractor(HTMLParser):
 
 
 def tidy(text: str) -> str:
-    """Collapse spaces, strip each line, drop empty lines."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    """Remove control characters, collapse spaces, strip each line, drop empty lines."""
+    lines = (_clean(line) for line in text.replace("\r", "\n").split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _clean(line: str) -> str:
+    if line.isprintable():  # the common case, checked in C: no controls, tabs or odd spaces
+        return (_SPACES.sub(" ", line) if "  " in line else line).strip()
+    return _SPACES.sub(" ", _CONTROLS.sub("", line)).strip()
 
 
 def html_to_text(markup: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from service.model import Alert
+from datetime import UTC
+
+from service.model import Alert, DateSource, Item
 
 CATEGORY_LABELS = {"cities": "Cities", "groups": "Groups", "keywords": "Keywords"}
 
@@ -19,8 +21,21 @@ def matched_summary(matched: dict[str, list[str]]) -> str:
 
 
 def published_text(alert: Alert) -> str:
-    published = alert.item.published
-    return published.strftime("%Y-%m-%d %H:%M UTC") if published else "no date"
+    return item_date_text(alert.item)
+
+
+def item_date_text(item: Item) -> str:
+    """``2024-05-01 11:40 UTC``, or ``first seen 2024-05-01 11:42 UTC (no date in feed)``.
+
+    "no date" is left only for alerts stored before items carried ``date_source``.
+    """
+    published = item.published
+    if published is None:
+        return "no date"
+    stamp = published.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if item.date_source is DateSource.FIRST_SEEN:
+        return f"first seen {stamp} (no date in feed)"
+    return stamp
 
 
 def alert_lines(alert: Alert) -> list[str]:

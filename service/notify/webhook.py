@@ -94,6 +94,7 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
             "title": item.title,
             "link": item.link,
             "published": item.published.isoformat() if item.published else None,
+            "date_source": item.date_source.value,
             "summary": item.summary,
             "categories": list(item.categories),
         },

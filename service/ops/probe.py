@@ -3,6 +3,9 @@
 Reads ``WIREWATCH_HTTP_ADDR`` like the service does, so the probe follows the configured port;
 a wildcard host (``0.0.0.0``, ``::``, empty) is probed on loopback. Standard library only, so
 the check stays cheap (no settings, no event loop).
+
+Proxy variables are ignored: Docker copies the client's ``http_proxy`` into containers, and urllib
+would send even a loopback request through it, calling a healthy service unhealthy.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import urllib.error
 import urllib.request
 
 from service.ops.addr import parse_addr
+
+# Never a proxy: an empty ProxyHandler replaces the one that reads *_proxy from the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def probe_url(addr: str, path: str = "/healthz") -> str:
@@ -33,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         url = probe_url(addr, path)
-        with urllib.request.urlopen(url, timeout=4) as response:  # noqa: S310 (loopback only)
+        with _DIRECT.open(url, timeout=4) as response:
             return 0 if response.status == 200 else 1
     except (ValueError, OSError) as exc:
         print(f"probe: {path} failed: {exc}", file=sys.stderr)

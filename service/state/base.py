@@ -109,6 +109,10 @@ class StateUnavailable(Exception):
     """The state store cannot be reached; the caller keeps going and tries again later."""
 
 
+class StateDamaged(StateUnavailable):
+    """The store's data cannot be read (a damaged SQLite file); the message says what to do."""
+
+
 class StateInUse(Exception):
     """Another process holds a store that allows only one (a SQLite file): the message names it."""
 
@@ -270,12 +274,29 @@ class ItemHistory(Protocol):
         """The feed's kept items seen at or after ``since``, oldest first."""
 
 
-class PollStore(FeedStates, SeenSet, Outbox, ItemHistory, Protocol):
-    """What one poll writes: feed state, seen ids, the alerts it queues and the items it saw."""
-
-
 class DeliveryStore(Outbox, AlertLog, Silences, Protocol):
     """What the delivery worker uses: the outbox, the silences it obeys and the log it keeps."""
+
+
+class Recovery(Protocol):
+    """What lets a running service notice a wiped store (FLUSHDB, a Redis without persistence
+    restarted, a failover to an empty replica) and put back what it knows."""
+
+    async def epoch(self) -> str | None:
+        """The marker written when the store was first used; None once it is gone (wiped)."""
+
+    async def ensure_epoch(self, candidate: str) -> str:
+        """Write ``candidate`` as the marker unless one exists; the marker now in force."""
+
+    async def restore_claims(self, alert_keys: Sequence[str], now: float) -> None:
+        """Claim these keys again (as sent at ``now``), so dedup holds after a wipe."""
+
+    async def forget_seen(self, feed_id: str, item_ids: Sequence[str]) -> None:
+        """These items count as unseen again (their alerts were lost and must be made again)."""
+
+
+class PollStore(FeedStates, SeenSet, Outbox, ItemHistory, Protocol):
+    """What one poll writes: feed state, seen ids, the alerts it queues and the items it saw."""
 
 
 class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
@@ -283,6 +304,15 @@ class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
 
 
 class FullStore(
-    StateStore, FeedStates, SeenSet, Outbox, OutboxAdmin, AlertLog, Silences, ItemHistory, Protocol
+    StateStore,
+    FeedStates,
+    SeenSet,
+    Outbox,
+    OutboxAdmin,
+    Recovery,
+    AlertLog,
+    Silences,
+    ItemHistory,
+    Protocol,
 ):
     """Every role: what the SQLite and Redis stores implement (the contract suite checks it)."""

@@ -12,6 +12,7 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
 - ``P dead:<channel>``      zset   dead entry ids scored by died_at
 - ``P channels``            set    channel names that ever had entries (for depth and listings)
 - ``P gate:<channel>``      string the channel's earliest next claim (pacing, 429 pauses)
+- ``P epoch``               string a marker written when the store is first used: gone = wiped
 - ``P alerts``              zset   AlertRecord json scored by when it was recorded (the alert log)
 - ``P silences``            hash   silence id -> Silence json
 - ``P history:<feed_id>``   zset   item json (``records.history_json``) scored by when first seen;
@@ -62,6 +63,10 @@ class Keys:
 
     def dead(self, channel: str) -> str:
         return f"{self.prefix}{DEAD}{channel}"
+
+    @property
+    def epoch(self) -> str:
+        return f"{self.prefix}epoch"
 
     def gate(self, channel: str) -> str:
         return f"{self.prefix}{GATE}{channel}"

@@ -63,7 +63,28 @@ def test_compose_config_is_valid(compose: list[str], tmp_path: Path) -> None:
     assert {"wirewatch", "redis"} <= set(services)
     app = services["wirewatch"]
     assert app["environment"]["WIREWATCH_STATE_URL"] == "redis://redis:6379/0"
-    assert "redis-data" in config["volumes"]
+    assert {"redis-data", "wirewatch-state"} <= set(config["volumes"])
+    assert services["redis"]["image"] == "redis:7-alpine"
+    assert [published(p) for p in app["ports"]] == [("127.0.0.1", "9108-9117", 9108)]
+
+
+def test_compose_variables_override_images_and_ports(compose: list[str], tmp_path: Path) -> None:
+    folder = fresh_clone(tmp_path)
+    with (folder / ".env").open("a", encoding="utf-8") as env:
+        env.write("REDIS_IMAGE=local/redis:7-bookworm\nOPS_PORTS=20000-20009\n")
+    result = run([*compose, "config"], folder)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    assert services["redis"]["image"] == "local/redis:7-bookworm"
+    assert [published(p) for p in services["wirewatch"]["ports"]] == [("127.0.0.1", "20000-20009", 9108)]
+
+
+def published(port: str | dict[str, Any]) -> tuple[str, str, int]:
+    """(host ip, host ports, container port) from v1's short form or v2's long form."""
+    if isinstance(port, dict):
+        return port["host_ip"], str(port["published"]), int(port["target"])
+    host_ip, host_ports, target = port.split("/")[0].split(":")
+    return host_ip, host_ports, int(target)
 
 
 def test_mail_profile_adds_mailpit(compose: list[str], tmp_path: Path) -> None:

@@ -67,8 +67,11 @@ async def test_slow_channel_never_delays_the_others(store: FullStore, http: http
             assert fast_took < 2.0
 
             stopping = time.monotonic()
-            await delivery.stop(timeout=0.3)
+            with capture_logs() as logs:
+                await delivery.stop(timeout=0.3)
             assert time.monotonic() - stopping < 1.0
+            [said] = [e for e in logs if e["event"] == "shutdown_abandoned_sends"]
+            assert said["channels"] == ["slow"] and "sent again on the next start" in said["error"]
         finally:
             await delivery.stop(timeout=0.1)
     sent = sorted(r.json()["data"]["alerts"][0]["key"] for r in fast_rx.requests)

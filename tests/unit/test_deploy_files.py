@@ -87,12 +87,38 @@ def test_compose_wires_wirewatch_to_a_persistent_redis() -> None:
     assert app["depends_on"]["redis"]["condition"] == "service_healthy"
     assert any(v.split(":")[1] == "/rules" for v in app["volumes"])
     assert all(p.startswith("127.0.0.1:") for p in app["ports"]), "ops port on loopback only"
+    assert redis["image"] == "${REDIS_IMAGE:-redis:7-alpine}", "the public image unless REDIS_IMAGE says"
     assert "--appendonly" in redis["command"] and "yes" in redis["command"]
     assert any(v.endswith(":/data") for v in redis["volumes"])
     assert redis["volumes"][0].split(":")[0] in compose()["volumes"]
     assert "healthcheck" in redis and "healthcheck" in app
     for name in ("wirewatch", "redis", "mailpit"):
         assert services[name]["restart"] == "unless-stopped"
+
+
+def defaults(value: str) -> str:
+    """``${VAR:-default}`` -> ``default``: what compose uses when VAR is not set."""
+    return re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}", r"\1", value)
+
+
+def test_compose_ops_port_scales() -> None:
+    """`--scale wirewatch=3` gets three host ports: a range, one port per replica, 9108 first."""
+    (port,) = compose()["services"]["wirewatch"]["ports"]
+    host_ip, published, target = defaults(port).split(":")
+    first, last = (int(p) for p in published.split("-"))
+    assert (host_ip, target, first) == ("127.0.0.1", "9108", 9108)
+    assert last - first + 1 >= 3, "room for at least three replicas"
+
+
+def test_compose_declares_the_state_volume_it_uses() -> None:
+    """The image's VOLUME /var/lib/wirewatch gets a name, not a nameless volume per container."""
+    data = compose()
+    mounts = [v.split(":") for v in data["services"]["wirewatch"]["volumes"]]
+    state = [source for source, target, *_ in mounts if target == "/var/lib/wirewatch"]
+    assert state and state[0] in data["volumes"], "a named volume on /var/lib/wirewatch"
+    for service in data["services"].values():
+        for source, *_ in (v.split(":") for v in service.get("volumes", [])):
+            assert source.startswith((".", "/")) or source in data["volumes"], f"undeclared volume {source}"
 
 
 def test_compose_mail_catcher_is_an_optional_profile() -> None:
@@ -113,13 +139,63 @@ def test_dockerfile_is_multistage_slim_non_root_with_healthcheck_and_volumes() -
     assert re.search(r"^HEALTHCHECK .*\n?.*service\.ops\.probe.*/healthz", text, re.M)
     assert re.search(r'^VOLUME \[.*"/rules".*"/var/lib/wirewatch"', text, re.M)
     assert "sqlite:////var/lib/wirewatch/" in text, "embedded state on the volume"
-    installs = [line for line in text.splitlines() if "pip install" in line]
+    installs = [line for line in text.splitlines() if re.search(r"\bpip\b.* install ", line)]
     assert installs and all("[dev]" not in line and "-e " not in line for line in installs), (
         "runtime dependencies only"
     )
 
 
+def dockerfile_stages() -> dict[str, str]:
+    """Stage name -> its text (from its FROM line to the next)."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    parts = re.split(r"^(?=FROM\s)", text, flags=re.M)[1:]
+    return {re.match(r"FROM\s+\S+\s+AS\s+(\S+)", part).group(1): part for part in parts}  # type: ignore[union-attr]
+
+
+def test_dockerfile_has_no_syntax_line() -> None:
+    """A `# syntax=` directive makes BuildKit pull a frontend image, even for a local base image."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert not re.search(r"^#\s*syntax\s*=", text, re.M | re.I)
+
+
+def test_runtime_stage_has_no_pip_or_setuptools() -> None:
+    stages = dockerfile_stages()
+    build, runtime = stages["build"], stages["runtime"]
+    assert "venv --without-pip /opt/wirewatch" in build, "the copied venv is made without pip"
+    commands = [line for line in build.splitlines() if not line.lstrip().startswith("#")]
+    installs = [line for line in commands if re.search(r"\bpip\b.* (install|check)\b", line)]
+    assert installs and all("--python /opt/wirewatch/bin/python" in line for line in installs), (
+        "pip runs from its own venv and installs into /opt/wirewatch"
+    )
+    assert "COPY --from=build /opt/wirewatch /opt/wirewatch" in runtime
+    assert not re.search(r"\bpip\b.* install\b", runtime), "nothing is installed in the runtime stage"
+    assert "pip uninstall" in runtime, "the base image's pip and setuptools are removed"
+    assert re.search(
+        r"find_spec\(m\).*\n?.*\('pip', 'setuptools'\)|\('pip', 'setuptools'\).*find_spec", runtime
+    ), "the runtime stage fails its build while pip or setuptools can still be imported"
+
+
+def test_lock_files_are_what_make_ci_and_the_image_install() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    stamp = re.search(r"^\$\(STAMP\):(.*)\n((?:\t.*\n)+)", makefile, re.M)
+    assert stamp, "Makefile: the venv stamp rule"
+    assert "$(DEV_LOCK)" in stamp.group(1) and "$(RUNTIME_LOCK)" in stamp.group(1), (
+        "reinstall when a lock changes"
+    )
+    assert "--requirement $(DEV_LOCK)" in stamp.group(2) and "--no-deps --editable ." in stamp.group(2)
+    assert "DEV_LOCK     := requirements/dev.txt" in makefile
+    assert "RUNTIME_LOCK := requirements/runtime.txt" in makefile
+    assert re.search(r"^lock:", makefile, re.M), "`make lock` regenerates the locks"
+    assert "COPY requirements/runtime.txt" in dockerfile
+    assert "install --requirement requirements/runtime.txt" in dockerfile
+    assert "install --no-deps ." in dockerfile, "the package itself resolves nothing"
+    last = [line for line in ci.splitlines() if line.strip() and not line.startswith("#")][-1]
+    assert last.strip() == "make check", ".ci/run ends with `make check` (format, lint, types, tests)"
+
+
 def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image() -> None:
     lines = set((ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines())
     assert {".env", ".venv", ".git", "var", "tests", "rules"} <= lines
-    assert not {"service", "pyproject.toml", "README.md"} & lines
+    assert not {"service", "pyproject.toml", "README.md", "requirements", "requirements/runtime.txt"} & lines

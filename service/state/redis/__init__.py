@@ -13,12 +13,20 @@ from service.state.redis.base import redis_location
 from service.state.redis.feeds import RedisFeeds, RedisSeen
 from service.state.redis.history import RedisHistory
 from service.state.redis.outbox import RedisOutbox, RedisOutboxAdmin
+from service.state.redis.recovery import RedisRecovery
 from service.state.redis.silences import RedisSilences
 
 __all__ = ["RedisStore", "redis_location"]
 
 
 class RedisStore(
-    RedisFeeds, RedisSeen, RedisOutbox, RedisOutboxAdmin, RedisAlertLog, RedisSilences, RedisHistory
+    RedisFeeds,
+    RedisSeen,
+    RedisOutbox,
+    RedisOutboxAdmin,
+    RedisRecovery,
+    RedisAlertLog,
+    RedisSilences,
+    RedisHistory,
 ):
     """StateStore on one Redis database."""

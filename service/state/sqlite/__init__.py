@@ -13,6 +13,7 @@ from service.state.sqlite.db import SCHEMA_VERSION, sqlite_path
 from service.state.sqlite.feeds import FEEDS_SCHEMA, SEEN_SCHEMA, SqliteFeeds, SqliteSeen
 from service.state.sqlite.history import HISTORY_SCHEMA, SqliteHistory
 from service.state.sqlite.outbox import OUTBOX_MIGRATIONS, OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
+from service.state.sqlite.recovery import META_SCHEMA, SqliteRecovery
 from service.state.sqlite.silences import SILENCES_SCHEMA, SqliteSilences
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "sqlite_path"]
@@ -23,13 +24,22 @@ class SqliteStore(
     SqliteSeen,
     SqliteOutbox,
     SqliteOutboxAdmin,
+    SqliteRecovery,
     SqliteAlertLog,
     SqliteSilences,
     SqliteHistory,
 ):
     """StateStore on one SQLite file (or ``:memory:``)."""
 
-    schema = FEEDS_SCHEMA + SEEN_SCHEMA + OUTBOX_SCHEMA + ALERT_LOG_SCHEMA + SILENCES_SCHEMA + HISTORY_SCHEMA
+    schema = (
+        FEEDS_SCHEMA
+        + SEEN_SCHEMA
+        + OUTBOX_SCHEMA
+        + META_SCHEMA
+        + ALERT_LOG_SCHEMA
+        + SILENCES_SCHEMA
+        + HISTORY_SCHEMA
+    )
     migrations = OUTBOX_MIGRATIONS
 
     @classmethod

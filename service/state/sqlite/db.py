@@ -1,14 +1,16 @@
 """The SQLite store's schema, how a connection is opened, and the worker every call runs on.
 
-Opening creates the folder and the file, turns on WAL (readers never block the one writer),
-creates missing tables, and refuses a database written by a newer Wirewatch. ``SqliteBase``
-runs every call on one dedicated thread, each call one transaction, so calls are serialized in
-the order they are made and the event loop never waits on disk.
+Opening creates the folder and the file (or says which uid cannot write them), turns on WAL
+(readers never block the one writer), creates missing tables, and refuses a database written by
+a newer Wirewatch. ``SqliteBase`` runs every call on one dedicated thread, each call one
+transaction, so calls are serialized in the order they are made and the event loop never waits
+on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from service.state.base import BadStateUrl, StateUnavailable
+from service.state.base import BadStateUrl, StateDamaged, StateUnavailable
 from service.state.records import DEFAULT_RETENTION, Retention
 from service.state.sqlite.lock import FileLock
 
@@ -36,6 +38,27 @@ def sqlite_path(url: str) -> str:
     return path
 
 
+def check_writable(path: str) -> None:
+    """Create ``path``'s folder if missing; raise StateUnavailable saying which uid cannot write.
+
+    SQLite alone says "unable to open database file", or opens a read-only file and fails at the
+    first write. In the image the folder is a volume; a host folder mounted on it keeps its host
+    owner, so the message names the uid that needs it and the chown that gives it.
+    """
+    folder, uid, gid = Path(path).absolute().parent, os.getuid(), os.getgid()
+    owned = f"(a host folder mounted there must be owned by uid {uid}: chown -R {uid}:{gid} <folder>)"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        raise StateUnavailable(
+            f"state folder {folder} cannot be created by uid {uid} (its parent is not writable)"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StateUnavailable(f"state folder {folder} is not writable by uid {uid} {owned}")
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        raise StateUnavailable(f"state file {path} is not writable by uid {uid} {owned}")
+
+
 def connect(
     path: str, schema: str, migrations: dict[int, str] | None = None, *, read_only: bool = False
 ) -> sqlite3.Connection:
@@ -47,7 +70,7 @@ def connect(
     if read_only:
         return _connect_read_only(path)
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        check_writable(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.row_factory = sqlite3.Row
     try:
@@ -108,6 +131,18 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 
 T = TypeVar("T")
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def damaged(path: str, exc: BaseException) -> str:
+    """One line: what is wrong with the file and what to do about it."""
+    return (
+        f"state db {path} is damaged ({exc}): stop wirewatch, move the file aside "
+        f"(mv {path} {path}.damaged) and start again; it starts afresh (feeds are primed again, "
+        "alerts still queued in the damaged file are not sent)"
+    )
+
+
 CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
 
@@ -162,7 +197,7 @@ class SqliteBase:
         """Create the folder, the file and the schema; check the schema version. An ``exclusive``
         store first takes the file's lock (StateInUse names the process holding it)."""
         if self._lock is not None:
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            check_writable(self._path)  # before the lock file is created in the same folder
             self._lock.acquire()
         await self._run(lambda db: None)
 
@@ -177,8 +212,12 @@ class SqliteBase:
                     return fn(self._db)
                 with transaction(self._db):
                     return fn(self._db)
-            except (sqlite3.OperationalError, OSError) as exc:
+            except (sqlite3.OperationalError, OSError) as exc:  # locked, disk full, unreadable
                 raise StateUnavailable(f"state db {self._path}: {exc}") from None
+            except sqlite3.DatabaseError as exc:
+                if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DAMAGED:
+                    raise StateDamaged(damaged(self._path, exc)) from None
+                raise
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 

@@ -317,3 +317,26 @@ async def test_everything_survives_close_and_reopen(store_factory: StoreFactory)
     assert not await second.claim_and_enqueue("k1", [make_entry("k1", "other")], now=1002)
     assert [e.alert for e in await second.pending()] == [stored_alert("k1")]
     assert [(d.id, d.reason) for d in await second.dead_letters()] == [("k1@mail", "HTTP 401")]
+
+
+async def test_epoch_is_written_once(store: FullStore) -> None:
+    assert await store.epoch() is None
+    assert await store.ensure_epoch("first") == "first"
+    assert await store.ensure_epoch("second") == "first", "an existing marker is never replaced"
+    assert await store.epoch() == "first"
+
+
+async def test_restored_claims_hold_dedup(store: FullStore) -> None:
+    await store.restore_claims(["k1", "k2", "k1"], now=500)
+    await store.restore_claims([], now=500)
+    assert not await store.claim_and_enqueue("k1", [make_entry("k1")], now=600)
+    assert not await store.claim_and_enqueue("k2", [make_entry("k2")], now=1499)
+    assert await store.claim_and_enqueue("k2", [make_entry("k2")], now=1500), "dedup_ttl 1000 from 500"
+    assert await store.claim_and_enqueue("k3", [make_entry("k3")], now=600)
+
+
+async def test_forget_seen_makes_items_new_again(store: FullStore) -> None:
+    await store.mark_seen("f", ["a", "b", "c"], now=10)
+    await store.forget_seen("f", ["b", "zz"])
+    await store.forget_seen("f", [])
+    assert await store.unseen("f", ["a", "b", "c"], now=11) == ["b"]

@@ -75,3 +75,18 @@ async def test_empty_outbox_and_unknown_format() -> None:
     assert "Feeds (0)" in text and "empty" in text
     with pytest.raises(ValueError, match="unknown status format"):
         await render_status(FakeStore({}, {}), [], NOW, fmt="yaml")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("next_poll", "stale"),
+    [(NOW + 60, False), (NOW - 30, False), (NOW - 119, False), (NOW - 121, True), (NOW - 7200, True)],
+)
+async def test_a_poll_long_overdue_is_stale_not_ok(next_poll: float, stale: bool) -> None:
+    """Polls that cannot write their state (disk full) leave the last state behind: its planned
+    next poll passes and no newer one is recorded. That must not read as "ok"."""
+    state = FeedState(last_poll=next_poll - 300, last_ok=next_poll - 300, next_poll=next_poll)
+    text = await render_status(FakeStore({"wire": state}, {}), ["wire"], NOW)  # type: ignore[arg-type]
+    data = json.loads(await render_status(FakeStore({"wire": state}, {}), ["wire"], NOW, fmt="json"))  # type: ignore[arg-type]
+    row = next(line for line in text.splitlines() if line.startswith("wire"))
+    assert ("stale: no poll recorded" in row) is stale and (" ok " in row + " ") is (not stale)
+    assert data["feeds"][0]["stale"] is stale

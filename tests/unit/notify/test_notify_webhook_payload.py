@@ -67,6 +67,7 @@ def test_payload_shape_single() -> None:
                     "title": "Clashes",
                     "link": alert.item.link,
                     "published": alert.item.published.isoformat() if alert.item.published else None,
+                    "date_source": "feed",
                     "summary": "A short summary.",
                     "categories": [],
                 },
