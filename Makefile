@@ -88,6 +88,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.match_bench
 	$(BIN)/python -m bench.poll_bench
 	$(BIN)/python -m bench.parse_bench
+	$(BIN)/python -m bench.history_bench --days 7
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) $(SYNAPSE_VENV) var .pytest_cache .mypy_cache .ruff_cache

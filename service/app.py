@@ -16,7 +16,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from watchfiles import awatch
 
 from service import metrics
@@ -25,7 +24,7 @@ from service.delivery import ChannelRoute, Delivery
 from service.feeds.client import make_client
 from service.logs import get_logger
 from service.notify.base import Notifier
-from service.notify.registry import NotifierContext, build_notifier
+from service.notify.registry import NotifierContext, build_notifier, send_client
 from service.ops.http import OpsServer, store_ready
 from service.pipeline import Pipeline
 from service.recovery import StateWatch
@@ -37,6 +36,15 @@ from service.state.open import open_store
 
 log = get_logger(__name__)
 Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class OnceResult:
+    """What one ``run --once`` left undone: alerts dead-lettered during it, and alerts still
+    pending at the drain timeout (digest entries waiting for their schedule are not late)."""
+
+    dead_lettered: int
+    pending: int
 
 
 @dataclass
@@ -78,14 +86,8 @@ async def build_service(
         store = await open_store(settings.state_url, settings, exclusive=True, tolerate_down=not once)
         stack.push_async_callback(store.close)
         feed_client = await stack.enter_async_context(make_client(settings))
-        send_client = await stack.enter_async_context(
-            httpx.AsyncClient(
-                timeout=settings.send_timeout,
-                follow_redirects=False,
-                headers={"User-Agent": settings.user_agent},
-            )
-        )
-        channels = Channels(NotifierContext(send_client, settings), [])
+        http = await stack.enter_async_context(send_client(settings))
+        channels = Channels(NotifierContext(http, settings), [])
         stack.push_async_callback(channels.aclose)
         watch = StateWatch(store, clock)
         await _start_watch(watch)
@@ -131,8 +133,10 @@ class Service:
 
     # -- run --once ---------------------------------------------------------------------------
 
-    async def run_once(self, drain_timeout: float) -> int:
-        """Poll every feed once, deliver until the outbox is empty or the timeout; return what is left."""
+    async def run_once(self, drain_timeout: float) -> OnceResult:
+        """Poll every feed once, deliver until the outbox is empty or the timeout; say what is
+        left undone (``wirewatch run --once`` turns it into its exit code)."""
+        dead_before = self.delivery.dead_lettered
         reports = await self.pipeline.poll_all()
         new = sum(r.new_items for r in reports)
         queued = sum(len(r.alerts) for r in reports)
@@ -141,7 +145,7 @@ class Service:
         await self._update_depth()
         if left:
             log.warning("deliveries_pending", pending=left, hint="they stay queued for the next run")
-        return left
+        return OnceResult(dead_lettered=self.delivery.dead_lettered - dead_before, pending=left)
 
     # -- run (service) ------------------------------------------------------------------------
 

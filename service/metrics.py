@@ -11,7 +11,8 @@ Who updates what (the names are the contract):
   reason}`` (a short fixed reason: timeout, connect, http_4xx, http_5xx, too_large, parse, ...),
   ``HTTP_RESPONSES{code}``, ``ITEMS_NEW{feed_id}``, ``FEED_HEALTHY{feed_id}`` (1 or 0).
 - pipeline: ``MATCHES{watchlist}``, ``ALERTS_QUEUED{channel}``.
-- delivery: ``ALERTS_DELIVERED`` / ``ALERTS_RETRIED`` / ``ALERTS_DEAD`` / ``CHANNEL_PAUSES{channel}``,
+- delivery: ``ALERTS_DELIVERED`` / ``ALERTS_RETRIED`` / ``ALERTS_DEAD`` / ``ALERTS_SILENCED`` /
+  ``CHANNEL_PAUSES{channel}``,
   ``observe_delivery`` for ``DELIVERY_LATENCY``, ``set_outbox_depth`` for ``OUTBOX_DEPTH``.
 - rules reload: ``RULES_RELOADS{result}`` (ok | failed).
 - recovery: ``STATE_WIPES`` (the store's marker was gone; see ``service/recovery.py``).
@@ -64,6 +65,12 @@ ALERTS_RETRIED = Counter(
 ALERTS_DEAD = Counter(
     "wirewatch_alerts_dead_lettered",
     "Alerts given up on (dead letters)",
+    ["channel"],
+    registry=REGISTRY,
+)
+ALERTS_SILENCED = Counter(
+    "wirewatch_alerts_silenced",
+    "Alerts held back by a silence (recorded, never sent)",
     ["channel"],
     registry=REGISTRY,
 )

@@ -29,6 +29,8 @@ class Item:
     of title + the date as written. ``summary`` and ``content`` carry no markup.
     ``published`` is the feed's date, or when the item was first seen when the feed gave none
     (``date_source`` says which); None only in records stored before ``date_source`` existed.
+    ``feed_title`` is the feed's ``title`` from feeds.yaml, set by the pipeline for messages
+    ("" in entries queued before it existed: readers fall back to ``feed_id``, ``feed_name``).
     """
 
     id: str
@@ -40,6 +42,12 @@ class Item:
     content: str
     categories: tuple[str, ...] = ()
     date_source: DateSource = DateSource.FEED
+    feed_title: str = ""
+
+    @property
+    def feed_name(self) -> str:
+        """What a person reads for the feed: its title, else its id."""
+        return self.feed_title or self.feed_id
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -61,6 +69,7 @@ class Item:
             content=data.get("content", ""),
             categories=tuple(data.get("categories", ())),
             date_source=_date_source(data.get("date_source")),
+            feed_title=data.get("feed_title", ""),
         )
 
 

@@ -2,7 +2,8 @@
 
 Order matters for "nothing lost, nothing twice": alerts are claimed and queued *before* their
 items are marked seen, so a crash between the two re-processes the items on the next poll and
-the dedup claim stops them being queued twice.
+the dedup claim stops them being queued twice. The new items then go to the item history (for
+``wirewatch replay``); losing that write in a crash costs a replay one poll's items, never an alert.
 
 Several processes may share one store (replicas on one Redis): a poll first takes the feed's
 lease, so one process polls a feed at a time; a scheduled poll of a feed that another process
@@ -20,7 +21,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -168,10 +169,11 @@ class Pipeline:
             log.info("feed_primed", feed_id=feed.id, primed=report.primed, alerting=len(alertable))
         keys: dict[str, list[str]] = {i.id: [] for i in fresh}  # item -> keys of the alerts it made
         for item in alertable:
-            report.alerts.extend(await self._alert(item, now, keys[item.id]))
+            report.alerts.extend(await self._alert(feed, item, now, keys[item.id]))
         await self.store.mark_seen(feed.id, [i.id for i in fresh], now)
         if self._watch is not None:
             self._watch.items_seen(feed.id, keys)
+        await self.store.record_items(feed.id, fresh, now)
         state.primed = True
         report.new_items = len(fresh)
         metrics.ITEMS_NEW.labels(feed_id=feed.id).inc(len(fresh))
@@ -191,7 +193,7 @@ class Pipeline:
         cutoff = now - float(feed.backfill)
         return [i for i in items if _undated(i) or (i.published and i.published.timestamp() >= cutoff)]
 
-    async def _alert(self, item: Item, now: float, keys: list[str]) -> list[Alert]:
+    async def _alert(self, feed: Feed, item: Item, now: float, keys: list[str]) -> list[Alert]:
         """Queue the item's alerts (one per matching watchlist, deduplicated by key); every key
         it makes is added to ``keys``, queued now or already claimed."""
         queued: list[Alert] = []
@@ -201,7 +203,7 @@ class Pipeline:
             alert = Alert(
                 alert_key(match.watchlist, item),
                 match.watchlist,
-                item,
+                replace(item, feed_title=feed.title),
                 match.matched,
                 match.snippet,
                 created,

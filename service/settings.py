@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         description="prefix of every Redis key; give it a hash tag, e.g. {wirewatch}:, for a Redis Cluster",
     )
 
+    # editors' records (wirewatch alerts, silence, replay)
+    alert_log_ttl: float = Field(
+        30 * 86400.0, description="seconds a sent or silenced alert stays in the alert log"
+    )
+    history_ttl: float = Field(7 * 86400.0, description="seconds an item is kept for wirewatch replay")
+    history_max: int = Field(1000, description="items kept per feed for wirewatch replay (newest kept)")
+
     # delivery
     drain_timeout: float = Field(60.0, description="run --once: seconds to keep retrying deliveries")
     shutdown_timeout: float = Field(10.0, description="seconds to let in-flight sends finish on stop")

@@ -19,6 +19,7 @@ import redis
 import trustme
 
 from service.state.base import FullStore
+from service.state.records import Retention
 from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore
 from tests.support.redis_server import RedisServer, RedisServerMissing, free_port
@@ -26,7 +27,13 @@ from tests.support.redis_server import RedisServer, RedisServerMissing, free_por
 pytest_plugins = ["tests.support.synapse"]  # the session-wide ``synapse`` homeserver fixture
 
 # small limits so the contract tests can cross them with an injected clock
-TEST_LIMITS: dict[str, Any] = {"seen_ttl": 100.0, "seen_max": 5, "dedup_ttl": 1000.0}
+TEST_RETENTION = Retention(alert_log_ttl=1000.0, history_ttl=100.0, history_max=3)
+TEST_LIMITS: dict[str, Any] = {
+    "seen_ttl": 100.0,
+    "seen_max": 5,
+    "dedup_ttl": 1000.0,
+    "retention": TEST_RETENTION,
+}
 STORE_KINDS = [
     "sqlite",
     "fakeredis",
@@ -172,6 +179,13 @@ async def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Async
 async def store(store_factory: StoreFactory) -> FullStore:
     """One open store (sqlite file, fakeredis, real Redis) with TEST_LIMITS."""
     return await store_factory.open()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def state_url(request: pytest.FixtureRequest) -> str | None:
+    """For tests of the real CLI on both stores: None (the run folder's own SQLite file, see
+    ``tests/support/rundir.py``) or the suite's private Redis, flushed around the test."""
+    return str(request.getfixturevalue("redis_url")) if request.param == "redis" else None
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,17 @@
 """``wirewatch`` (also ``python -m service``): one module per command, listed in ``COMMANDS``.
 
 Exit codes: 0 success; 1 a problem the user must fix (config, unreachable or unknown state
-store); 2 bad usage. A user's mistake is printed as one line (``path:line: message`` for
-config files), never a traceback: ``main`` turns the errors every command can meet into those
+store; ``send-test``: the channel did not accept the message); 2 bad usage; ``run --once`` adds
+3 (an alert was dead-lettered) and 4 (alerts still pending at the drain timeout), see run.py.
+A user's mistake is printed as one line (``path:line: message`` for config files), never a
+traceback: ``main`` turns the errors every command can meet into those
 lines, so the commands themselves only do their work.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -16,13 +19,13 @@ from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from service import __version__
-from service.cli import check, deliveries, match, run, status
+from service.cli import alerts, check, deliveries, match, replay, run, send_test, silence, status
 from service.config.yamlfile import ConfigError
 from service.logs import configure
 from service.settings import Settings
 from service.state.base import BadStateUrl, StateDamaged, StateInUse, StateUnavailable
 
-COMMANDS = (run, check, match, deliveries, status)
+COMMANDS = (run, check, match, deliveries, status, alerts, silence, send_test, replay)
 """Each module has ``register(subparsers)``, which sets ``handler(settings, args) -> int``."""
 
 
@@ -68,4 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name}: state store unreachable: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # ``wirewatch alerts | head``: the reader left, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush is quiet
     return 1

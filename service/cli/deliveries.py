@@ -1,4 +1,7 @@
-"""``wirewatch deliveries``: the outbox and the dead letters: list them, requeue, discard."""
+"""``wirewatch deliveries``: the outbox and the dead letters: list them, requeue, discard.
+
+``list --dead`` shows only the dead letters; ``--format json`` gives times as ISO 8601 UTC.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,11 @@ import asyncio
 import json
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
-from service.cli.common import admin_store
+from service.cli.common import admin_store, iso, utc
 from service.settings import Settings
-from service.state.base import AdminStore
+from service.state.base import AdminStore, DeadLetter, OutboxEntry
 
 
 def register(sub: Any) -> None:
@@ -21,7 +23,7 @@ def register(sub: Any) -> None:
     p.add_argument("ids", nargs="*", help="entry ids (from 'list')")
     p.add_argument("--channel", help="only this channel")
     p.add_argument("--all", action="store_true", help="every dead letter (retry) / every entry (drop)")
-    p.add_argument("--dead", action="store_true", help="drop: only dead letters")
+    p.add_argument("--dead", action="store_true", help="list / drop: only dead letters")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=handle)
 
@@ -30,64 +32,66 @@ def handle(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_deliveries(settings, args))
 
 
-def _when(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
-
-
 async def _deliveries(settings: Settings, args: argparse.Namespace) -> int:
     async with admin_store(settings, read_only=args.action == "list") as store:
         if args.action == "list":
-            return await _list(store, args.channel, args.format)
+            return await _list(store, args.channel, args.format, dead_only=args.dead)
         if args.action == "retry":
             return await _retry(store, args)
         return await _drop(store, args)
 
 
-async def _list(store: AdminStore, channel: str | None, fmt: str) -> int:
-    pending = await store.pending(channel)
+async def _list(store: AdminStore, channel: str | None, fmt: str, *, dead_only: bool = False) -> int:
+    pending = [] if dead_only else await store.pending(channel)
     dead = await store.dead_letters(channel)
     if fmt == "json":
-        rows = [
-            {
-                "id": e.id,
-                "state": "pending",
-                "channel": e.channel,
-                "watchlist": e.alert.watchlist,
-                "title": e.alert.item.title,
-                "attempts": e.attempts,
-                "next_attempt": e.next_attempt,
-                "last_error": e.last_error,
-            }
-            for e in pending
-        ] + [
-            {
-                "id": d.id,
-                "state": "dead",
-                "channel": d.entry.channel,
-                "watchlist": d.entry.alert.watchlist,
-                "title": d.entry.alert.item.title,
-                "attempts": d.entry.attempts,
-                "reason": d.reason,
-                "died_at": d.died_at,
-            }
-            for d in dead
-        ]
+        rows = [_pending_row(e) for e in pending] + [_dead_row(d) for d in dead]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    print(f"pending: {len(pending)}")
+    if not dead_only:
+        print(f"pending: {len(pending)}")
     for e in pending:
         err = f"  last error: {e.last_error}" if e.last_error else ""
         print(
-            f"  {e.id}  #{e.channel}  attempts={e.attempts}  next={_when(e.next_attempt)}  "
+            f"  {e.id}  #{e.channel}  attempts={e.attempts}  next={utc(e.next_attempt, True)}  "
             f"[{e.alert.watchlist}] {e.alert.item.title[:70]}{err}"
         )
     print(f"dead letters: {len(dead)}")
     for d in dead:
         print(
-            f"  {d.id}  #{d.entry.channel}  died={_when(d.died_at)}  [{d.entry.alert.watchlist}] "
+            f"  {d.id}  #{d.entry.channel}  died={utc(d.died_at, True)}  [{d.entry.alert.watchlist}] "
             f"{d.entry.alert.item.title[:70]}  reason: {d.reason}"
         )
     return 0
+
+
+def _pending_row(e: OutboxEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "state": "pending",
+        "channel": e.channel,
+        "watchlist": e.alert.watchlist,
+        "title": e.alert.item.title,
+        "attempts": e.attempts,
+        "queued_at": iso(e.created_at),
+        "next_attempt": iso(e.next_attempt),
+        "last_error": e.last_error,
+    }
+
+
+def _dead_row(d: DeadLetter) -> dict[str, Any]:
+    e = d.entry
+    return {
+        "id": d.id,
+        "state": "dead",
+        "channel": e.channel,
+        "watchlist": e.alert.watchlist,
+        "title": e.alert.item.title,
+        "attempts": e.attempts,
+        "queued_at": iso(e.created_at),
+        "reason": d.reason,
+        "died_at": iso(d.died_at),
+    }
 
 
 def _unknown(command: str, ids: list[str], known: set[str], what: str) -> bool:

@@ -79,7 +79,7 @@ async def _match(settings: Settings, rules: Path, source: str, fmt: str, explain
             count += sum(e.matched for e in explanations)
             print(render_explained(explanations, item, fmt))
             continue
-        for match in matcher.match_text(item_text(item)):  # no feeds filter in a dry run
+        for match in matcher.match(item, feeds_filter=False):  # no feeds filter in a dry run
             count += 1
             print(render(match, item, fmt))
     if fmt == "text":

@@ -15,11 +15,10 @@ import asyncio
 import json
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from service.cli.common import admin_store
+from service.cli.common import admin_store, iso
 from service.config.yamlfile import ConfigError
 from service.feeds.config import load_feeds
 from service.feeds.health import human_duration
@@ -28,10 +27,6 @@ from service.settings import Settings
 from service.state.base import FeedState, FeedStates, OutboxAdmin
 
 _ERROR_WIDTH = 60
-
-
-def _iso(ts: float | None) -> str | None:
-    return datetime.fromtimestamp(ts, UTC).isoformat() if ts is not None else None
 
 
 def _ago(ts: float | None, now: float) -> str:
@@ -103,13 +98,13 @@ def _facts(
         rows.append(
             {
                 "feed_id": feed_id,
-                "last_poll": _iso(state.last_poll),
-                "last_ok": _iso(state.last_ok),
-                "last_new_item": _iso(state.last_new_item),
-                "next_poll": _iso(state.next_poll),
+                "last_poll": iso(state.last_poll),
+                "last_ok": iso(state.last_ok),
+                "last_new_item": iso(state.last_new_item),
+                "next_poll": iso(state.next_poll),
                 "failures": state.failures,
                 "backing_off": backing_off,
-                "backoff_until": _iso(state.backoff_until) if backing_off else None,
+                "backoff_until": iso(state.backoff_until) if backing_off else None,
                 "disabled_reason": state.disabled_reason,
                 "health": state.health,
                 "last_error": _error(state),
@@ -118,7 +113,7 @@ def _facts(
             }
         )
     channels = {name: {"pending": pending, "dead": dead} for name, (pending, dead) in sorted(depth.items())}
-    return {"now": _iso(now), "feeds": rows, "channels": channels}
+    return {"now": iso(now), "feeds": rows, "channels": channels}
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

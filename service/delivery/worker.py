@@ -6,19 +6,22 @@ may work the same store. Each pass a channel:
 1. claims due entries: the store holds them for this worker for a lease (a worker that dies
    loses them when it ends) and refuses while the channel's gate is closed, so pacing (Slack:
    1 message/s) and a receiver's "slow down" hold across every worker;
-2. dead-letters entries past ``max_age`` or ``max_attempts``;
+2. dead-letters entries past ``max_age`` or ``max_attempts``, and holds back entries a silence
+   covers (``_hold_silenced``: they leave the outbox unsent, recorded in the alert log with
+   the silence's id);
 3. chooses one message (``choose``) and gives the other entries back;
 4. sends it and records the result: accepted -> ``ack`` (only now is it "sent"); retryable ->
    ``reschedule`` with exponential backoff and jitter, never sooner than the peer's
    Retry-After (held to ``retry_max``, so a hostile peer cannot park an alert for days), and
    a 429, a Retry-After or a timeout closes the whole channel's gate for that long;
-   permanent -> ``dead_letter`` with the reason.
+   permanent -> ``dead_letter`` with the reason. After an ack, ``_record_sent`` writes the alert
+   log ("what was sent").
 
 A message, once built, is retried as itself: a group's members and key are stored with its
 entries, so a retry after a timeout (the receiver may have it) carries the same key and the
 same alerts; news that arrived meanwhile goes in another message. Entries leave the outbox only
-in step 4, so a crash at any moment loses nothing; at worst the message in flight is sent
-again, under its idempotency key.
+in step 4 (or in step 2, once recorded as silenced), so a crash at any moment loses nothing; at
+worst the message in flight is sent again, under its idempotency key.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from service.logs import get_logger
 from service.notify.base import SendFailure, SendResult
 from service.recovery import StateWatch
 from service.settings import Settings
-from service.state.base import Outbox, OutboxEntry, StateUnavailable
+from service.silencing import split_silenced
+from service.state.base import DeliveryStore, OutboxEntry, StateUnavailable
+from service.state.records import AlertRecord
 
 log = get_logger(__name__)
 
@@ -46,7 +51,7 @@ IDLE_POLL = 5.0  # seconds between outbox checks when nothing pokes a channel
 class Delivery:
     def __init__(
         self,
-        store: Outbox,
+        store: DeliveryStore,
         settings: Settings,
         clock: Clock = time.time,
         rng: random.Random | None = None,
@@ -60,6 +65,7 @@ class Delivery:
         self._routes: dict[str, ChannelRoute] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
+        self.dead_lettered = 0  # alerts dead-lettered since start (``run --once`` reports it)
 
     # -- routes -------------------------------------------------------------------------------
 
@@ -117,15 +123,19 @@ class Delivery:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def drain(self, timeout: float) -> int:
-        """``run --once``: deliver until nothing is due before the deadline. Returns what is left."""
+        """``run --once``: deliver until nothing is due before the deadline. Returns what is left
+        (not counting digest entries waiting for their scheduled send: they are not late)."""
         deadline = self._clock() + timeout
         await asyncio.gather(*(self._drain_channel(name, deadline) for name in self._routes))
-        left = 0
-        for name in self._routes:
+        left, now = 0, self._clock()
+        for name, route in self._routes.items():
             try:
-                left += len(await self._store.pending(name))
+                pending = await self._store.pending(name)
             except StateUnavailable:
-                pass
+                continue
+            left += sum(
+                1 for e in pending if not (route.is_digest and e.attempts == 0 and e.next_attempt > now)
+            )
         return left
 
     async def _drain_channel(self, name: str, deadline: float) -> None:
@@ -190,6 +200,7 @@ class Delivery:
                 await asyncio.sleep(claim.wait_until - now)  # pacing
                 continue
             entries = await self._expire(route, claim.entries, claim.token, now)
+            entries = await self._hold_silenced(route, entries, now)
             if not entries:
                 if claim.entries:
                     continue
@@ -218,9 +229,39 @@ class Delivery:
             if entry.last_error:
                 reason += f" (last error: {entry.last_error})"
             await self._store.dead_letter([entry.id], reason, now, token)
+            self.dead_lettered += 1
             metrics.ALERTS_DEAD.labels(channel=route.name).inc()
             log.warning("alert_dead_lettered", channel=route.name, alert_key=entry.alert.key, error=reason)
         return keep
+
+    async def _hold_silenced(
+        self, route: ChannelRoute, entries: list[OutboxEntry], now: float
+    ) -> list[OutboxEntry]:
+        """Entries a silence holds back (``silencing.py``) leave the outbox unsent, recorded
+        first in the alert log with the silence's id; the rest go on to be sent."""
+        if not entries:
+            return entries
+        send, held = split_silenced(await self._store.silences(), entries, route.name, now)
+        if held:
+            records = [AlertRecord.of(e.alert, route.name, "silenced", now, silence_id=s.id) for e, s in held]
+            await self._store.record_alerts(records, now)
+            await self._store.ack([e.id for e, _ in held])
+            metrics.ALERTS_SILENCED.labels(channel=route.name).inc(len(held))
+            for entry, silence in held:
+                log.info(
+                    "alert_silenced", channel=route.name, alert_key=entry.alert.key, silence_id=silence.id
+                )
+        return send
+
+    async def _record_sent(self, route: ChannelRoute, message: Message, now: float) -> None:
+        """After the ack: the alert log says these alerts went out in this message. A log that
+        cannot be written is logged and never undoes or repeats a delivery."""
+        key = message.batch.key
+        records = [AlertRecord.of(e.alert, route.name, "sent", now, batch_key=key) for e in message.entries]
+        try:
+            await self._store.record_alerts(records, now)
+        except StateUnavailable as exc:
+            log.warning("alert_log_failed", channel=route.name, alert_key=key, error=str(exc))
 
     async def _send(self, route: ChannelRoute, message: Message, token: str) -> int:
         batch, ids = message.batch, [e.id for e in message.entries]
@@ -239,6 +280,7 @@ class Delivery:
             if self._watch is not None:  # the receiver has it, whether or not the ack gets stored
                 self._watch.delivered(a.key for a in batch.alerts)
             await self._store.ack(ids)
+            await self._record_sent(route, message, now)
             for entry in message.entries:
                 metrics.ALERTS_DELIVERED.labels(channel=route.name).inc()
                 metrics.observe_delivery(route.name, entry.alert.created_at.timestamp(), now)
@@ -271,6 +313,7 @@ class Delivery:
             return
         reason = gave_up(attempts, result, batch.key) if result.retryable else result.reason
         await self._store.dead_letter(ids, reason, now, token)
+        self.dead_lettered += len(ids)
         metrics.ALERTS_DEAD.labels(channel=route.name).inc(len(ids))
         log.error("alert_dead_lettered", channel=route.name, alert_key=batch.key, error=reason)
 

@@ -147,6 +147,7 @@ def health_alert(feed: Feed, event: HealthEvent, now: float) -> Alert:
         published=when,
         summary=title,
         content="",
+        feed_title=feed.title,
     )
     return Alert(
         key=key,

@@ -53,6 +53,7 @@ log = get_logger(__name__)
 
 DEFAULT_REGEX_TIMEOUT = 0.05
 CLITICS, OPEN = 1, 2
+_NUL = SEPARATOR.strip()  # what the field separator folds to the middle of: where the title ends
 
 
 def item_text(item: Item) -> str:
@@ -118,14 +119,19 @@ class Matcher:
             return
         self._regexes.setdefault(index, []).append((section, name, compiled))
 
-    def match(self, item: Item) -> list[Match]:
-        """Matches of ``item`` for every watchlist whose feeds filter lets its feed through."""
-        return self.match_text(item_text(item), feed_id=item.feed_id)
+    def match(self, item: Item, *, feeds_filter: bool = True) -> list[Match]:
+        """Matches of ``item`` for every watchlist whose feeds filter lets its feed through
+        (every watchlist with ``feeds_filter=False``); snippets come from the item's body, so
+        they never repeat its title."""
+        body_from = len(item.title) + len(SEPARATOR) if item.title else 0
+        feed_id = item.feed_id if feeds_filter else None
+        return self.match_text(item_text(item), feed_id=feed_id, body_from=body_from)
 
-    def match_text(self, text: str, feed_id: str | None = None) -> list[Match]:
-        """Matches of plain ``text``; ``feed_id`` None ignores the feeds filters."""
+    def match_text(self, text: str, feed_id: str | None = None, body_from: int = 0) -> list[Match]:
+        """Matches of plain ``text``; ``feed_id`` None ignores the feeds filters. ``body_from``
+        > 0: the text before it is a title, kept out of snippets (``report.build_match``)."""
         folded = fold(text)
-        found = self._scan(folded)
+        found, body_hits = self._scan(folded, folded.text.find(_NUL) if body_from else -1)
         matches = []
         for index in sorted(found.keys() | self._regexes.keys()):
             watchlist = self.watchlists[index]
@@ -138,13 +144,16 @@ class Matcher:
             if regexes:
                 search_regexes(watchlist.id, regexes, folded.text, self.regex_timeout, hits)
             if decide(watchlist, hits):
-                matches.append(build_match(watchlist, hits, text, folded.span))
+                body = (body_from, body_hits.get(index)) if body_from else None
+                matches.append(build_match(watchlist, hits, text, folded.span, body))
         return matches
 
-    def _scan(self, folded: Folded) -> dict[int, Hits]:
-        """Every whole-word hit of every key, grouped by watchlist; one pass over the text."""
+    def _scan(self, folded: Folded, body_at: int = -1) -> tuple[dict[int, Hits], dict[int, tuple[int, int]]]:
+        """Every whole-word hit of every key, grouped by watchlist; one pass over the text. Also,
+        per watchlist, the first category hit after ``body_at`` (-1: no body to look for)."""
+        body_hits: dict[int, tuple[int, int]] = {}
         if self._automaton is None:
-            return {}
+            return {}, body_hits
         text = folded.text
         size = len(text)
         refs, flags = self._refs, self._flags
@@ -156,9 +165,14 @@ class Matcher:
                 continue  # the start of a longer word
             for ref in refs[pid]:
                 span = judge(ref.check, folded, start, end)
-                if type(span) is tuple:
-                    add_hit(found.setdefault(ref.watchlist, {}), ref.category, ref.name, *span)
-        return found
+                if type(span) is not tuple:
+                    continue
+                add_hit(found.setdefault(ref.watchlist, {}), ref.category, ref.name, *span)
+                if 0 <= body_at < span[0] and ref.category != "exclude":
+                    first = body_hits.get(ref.watchlist)
+                    if first is None or span < first:
+                        body_hits[ref.watchlist] = span
+        return found, body_hits
 
     @staticmethod
     def _possible(watchlist: Watchlist, hits: Hits, regexes: list[RegexTerm]) -> bool:

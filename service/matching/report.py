@@ -60,9 +60,19 @@ def decide(watchlist: Watchlist, hits: Hits) -> bool:
 
 
 def build_match(
-    watchlist: Watchlist, hits: Hits, original: str, span: Callable[[int, int], tuple[int, int]]
+    watchlist: Watchlist,
+    hits: Hits,
+    original: str,
+    span: Callable[[int, int], tuple[int, int]],
+    body: tuple[int, tuple[int, int] | None] | None = None,
 ) -> Match:
-    """The Match: names per category in order of first appearance, and a snippet of the first."""
+    """The Match: names per category in order of first appearance, and a snippet.
+
+    Without ``body`` the snippet is the original text around the first hit. With ``body`` =
+    (where the body starts in ``original``, the folded span of the first hit in the body or
+    None), the title before it is never in the snippet: it shows the body around that hit, or
+    the body's beginning when every hit was in the title (no body: no snippet).
+    """
     matched: dict[str, list[str]] = {}
     first: tuple[int, int] | None = None
     for category in CATEGORIES:
@@ -73,8 +83,20 @@ def build_match(
         for pos in names.values():
             if first is None or pos < first:
                 first = pos
-    text = snippet(original, *span(*first)) if first is not None else ""
+    if body is not None:
+        text = body_snippet(original, body[0], span(*body[1]) if body[1] else None)
+    else:
+        text = snippet(original, *span(*first)) if first is not None else ""
     return Match(watchlist=watchlist.id, matched=matched, snippet=text)
+
+
+def body_snippet(original: str, body_from: int, hit: tuple[int, int] | None) -> str:
+    """A snippet of ``original[body_from:]`` around ``hit`` (original offsets), else its start."""
+    body = original[body_from:]
+    if not body.strip():
+        return ""
+    start, end = (hit[0] - body_from, hit[1] - body_from) if hit else (0, 0)
+    return snippet(body, start, end)
 
 
 def snippet(original: str, start: int, end: int, width: int = SNIPPET_WIDTH) -> str:

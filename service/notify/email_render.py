@@ -46,7 +46,7 @@ def _alert_html(alert: Alert, heading: str = "h3") -> str:
     url = safe_link(alert.item.link)
     title = e(title_of(alert))
     linked = f'<a href="{e(url)}">{title}</a>' if url else title
-    meta = f"{e(alert.watchlist)} · feed {e(alert.item.feed_id)} · {e(published_text(alert))}"
+    meta = f"{e(alert.watchlist)} · {e(alert.item.feed_name)} · {e(published_text(alert))}"
     parts = [f'<{heading} style="margin:12px 0 4px">{linked}</{heading}>', f"<div>{meta}</div>"]
     matched = matched_summary(alert.matched)
     if matched:

@@ -30,7 +30,7 @@ from service.notify.http import (
     send_request,
     short_token,
 )
-from service.notify.render import by_watchlist, clip, headline, one_line, safe_link, title_of
+from service.notify.render import by_watchlist, clip, headline, one_line, safe_link, snippet_room, title_of
 from service.notify.text import alert_lines, matched_summary, published_text
 from service.settings import Settings
 
@@ -117,7 +117,7 @@ def _alert_html(alert: Alert) -> str:
     e = html.escape
     parts = [
         f"<p><b>{_linked_title(alert)}</b><br>",
-        f"<i>{e(alert.watchlist)}</i> · feed {e(alert.item.feed_id)} · {e(published_text(alert))}",
+        f"<i>{e(alert.watchlist)}</i> · {e(alert.item.feed_name)} · {e(published_text(alert))}",
     ]
     matched = matched_summary(alert.matched)
     if matched:
@@ -128,12 +128,29 @@ def _alert_html(alert: Alert) -> str:
     return "".join(parts)
 
 
-def _list_item(alert: Alert) -> str:
+def _list_item(alert: Alert, snippet_chars: int) -> str:
+    """Linked title — watchlist · feed title · published; matched terms; the snippet, cut."""
     e = html.escape
-    return (
+    parts = [
         f"<li>{_linked_title(alert)} — <i>{e(alert.watchlist)}</i> · "
-        f"{e(alert.item.feed_id)} · {e(published_text(alert))}</li>"
-    )
+        f"{e(alert.item.feed_name)} · {e(published_text(alert))}"
+    ]
+    matched = matched_summary(alert.matched)
+    if matched:
+        parts.append(f"<br>Matched: {e(matched)}")
+    if alert.snippet:
+        parts.append(f"<br><i>{e(clip(one_line(alert.snippet), snippet_chars))}</i>")
+    return "".join(parts) + "</li>"
+
+
+def _list_line(alert: Alert, snippet_chars: int) -> str:
+    """The plain-text twin of ``_list_item``."""
+    line = f"- {clip(title_of(alert), 300)} {alert.item.link[:1000]}".rstrip()
+    details = [alert.item.feed_name, published_text(alert), matched_summary(alert.matched)]
+    line += "\n  " + " · ".join(d for d in details if d)
+    if alert.snippet:
+        line += f"\n  “{clip(one_line(alert.snippet), snippet_chars)}”"
+    return line
 
 
 def render(batch: Batch) -> tuple[str, str]:
@@ -145,14 +162,15 @@ def render(batch: Batch) -> tuple[str, str]:
     plain = [head]
     rich = [f"<p><b>{html.escape(head)}</b></p>"]
     budget = LIST_MAX  # across the batch: Matrix events must stay under 64 KiB
+    room_each = snippet_room(min(len(batch.alerts), LIST_MAX))
     for watchlist, alerts in by_watchlist(batch.alerts):
         shown = alerts[: max(0, budget)]
         budget -= len(shown)
         plain.append(f"\n{watchlist} ({len(alerts)})")
-        plain.extend(f"- {clip(title_of(a), 300)} {a.item.link[:1000]}".rstrip() for a in shown)
+        plain.extend(_list_line(a, room_each) for a in shown)
         rich.append(f"<h4>{html.escape(watchlist)} ({len(alerts)})</h4>")
         if shown:
-            rich.append("<ul>" + "".join(_list_item(a) for a in shown) + "</ul>")
+            rich.append("<ul>" + "".join(_list_item(a, room_each) for a in shown) + "</ul>")
         if len(alerts) > len(shown):
             plain.append(f"…and {len(alerts) - len(shown)} more")
             rich.append(f"<p>…and {len(alerts) - len(shown)} more</p>")

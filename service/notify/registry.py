@@ -47,6 +47,16 @@ _TYPES: dict[str, tuple[type[ChannelBase], Factory]] = {
 }
 
 
+def send_client(settings: Settings) -> httpx.AsyncClient:
+    """The HTTP client every notifier of a process shares: ``send_timeout``, no redirects (a
+    webhook that redirects is a misconfiguration, not a new target), Wirewatch's User-Agent."""
+    return httpx.AsyncClient(
+        timeout=settings.send_timeout,
+        follow_redirects=False,
+        headers={"User-Agent": settings.user_agent},
+    )
+
+
 def known_types() -> list[str]:
     return sorted(_TYPES)
 

@@ -51,7 +51,20 @@ def when(alert: Alert) -> datetime:
 
 
 def newest_first(alerts: tuple[Alert, ...] | list[Alert]) -> list[Alert]:
-    return sorted(alerts, key=when, reverse=True)
+    """By published time (else when the alert was made), newest first; ties by key, so the
+    order never depends on the order the outbox handed them over."""
+    return sorted(alerts, key=lambda a: (when(a), a.key), reverse=True)
+
+
+GROUP_SNIPPETS_TOTAL = 8000  # characters of snippets in one grouped message at most
+GROUP_SNIPPET_MAX = 240
+
+
+def snippet_room(count: int) -> int:
+    """Characters each snippet may have in a message listing ``count`` alerts: its share of
+    GROUP_SNIPPETS_TOTAL, at most GROUP_SNIPPET_MAX, so 50 alerts still fit Slack's and
+    Matrix's limits with their titles and links."""
+    return max(60, min(GROUP_SNIPPET_MAX, GROUP_SNIPPETS_TOTAL // max(1, count)))
 
 
 def by_watchlist(alerts: tuple[Alert, ...] | list[Alert]) -> list[tuple[str, list[Alert]]]:

@@ -20,7 +20,7 @@ from service.model import Alert
 from service.notify.base import Batch, SendResult
 from service.notify.config import ChannelBase
 from service.notify.http import check_http_url, classify_response, send_request, short_token
-from service.notify.render import clip, headline, one_line, safe_link, title_of
+from service.notify.render import clip, headline, newest_first, one_line, safe_link, snippet_room, title_of
 from service.notify.text import matched_summary, published_text
 from service.settings import Settings
 
@@ -97,7 +97,7 @@ def single_blocks(alert: Alert) -> list[dict[str, Any]]:
             "type": "context",
             "elements": [
                 _mrkdwn(
-                    f"*{escape_clip(alert.watchlist, 200)}* · feed {escape_clip(item.feed_id, 200)}"
+                    f"*{escape_clip(alert.watchlist, 200)}* · {escape_clip(item.feed_name, 200)}"
                     f" · {published_text(alert)}"
                 )
             ],
@@ -111,29 +111,34 @@ def single_blocks(alert: Alert) -> list[dict[str, Any]]:
     return blocks
 
 
-def _alert_line(alert: Alert) -> str:
+def _alert_line(alert: Alert, snippet_chars: int) -> str:
+    """Linked title; watchlist · feed title · published · matched terms; the snippet, cut."""
     item = alert.item
     parts = [
         f"_{escape_clip(alert.watchlist, 100)}_",
-        escape_clip(item.feed_id, 100),
+        escape_clip(item.feed_name, 100),
         published_text(alert),
     ]
     matched = matched_summary(alert.matched)
     if matched:
         parts.append(escape_clip(matched, 500))
-    return f"*{link(item.link, escape_clip(title_of(alert), 300))}*\n" + " · ".join(parts)
+    line = f"*{link(item.link, escape_clip(title_of(alert), 300))}*\n" + " · ".join(parts)
+    if alert.snippet:
+        line += "\n> " + escape_clip(one_line(alert.snippet), snippet_chars)
+    return line
 
 
 def list_blocks(batch: Batch) -> list[dict[str, Any]]:
-    """A header with the counts, then one linked line per alert, within 50 blocks."""
+    """A header with the counts, then one section per alert, newest first, within 50 blocks."""
     header = {
         "type": "header",
         "text": {"type": "plain_text", "text": clip(headline(batch), HEADER_MAX)},
     }
-    alerts = list(batch.alerts)
+    alerts = newest_first(batch.alerts)
     room = BLOCKS_MAX - 1
     shown = alerts if len(alerts) <= room else alerts[: room - 1]
-    blocks: list[dict[str, Any]] = [header, *(_section(_alert_line(a)) for a in shown)]
+    room_each = snippet_room(len(shown))
+    blocks: list[dict[str, Any]] = [header, *(_section(_alert_line(a, room_each)) for a in shown)]
     if len(shown) < len(alerts):
         more = len(alerts) - len(shown)
         blocks.append({"type": "context", "elements": [_mrkdwn(f"…and {more} more")]})

@@ -45,7 +45,7 @@ def alert_lines(alert: Alert) -> list[str]:
         f"[{alert.watchlist}] {item.title or '(no title)'}",
         f"  {item.link}" if item.link else "  (no link)",
         f"  matched: {matched_summary(alert.matched) or '-'}",
-        f"  feed: {item.feed_id} · {published_text(alert)}",
+        f"  feed: {item.feed_name} · {published_text(alert)}",
     ]
     if alert.snippet:
         lines.append(f"  “{alert.snippet}”")

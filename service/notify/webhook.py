@@ -88,7 +88,7 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         "matched": alert.matched,
         "snippet": alert.snippet,
         "created_at": alert.created_at.isoformat(),
-        "feed": {"id": item.feed_id},
+        "feed": {"id": item.feed_id, "title": item.feed_name},
         "item": {
             "id": item.id,
             "title": item.title,

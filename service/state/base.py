@@ -5,9 +5,12 @@ against SQLite, fakeredis and a real Redis):
 
 - ``claim_and_enqueue`` is atomic: the dedup claim and the outbox rows are written together or
   not at all, so a claimed alert is always queued and a queued alert is claimed once.
-- An outbox entry leaves the outbox only by ``ack`` (the channel accepted it), ``dead_letter``
-  or ``drop``; nothing else removes it. A crash at any moment loses nothing.
+- An outbox entry leaves the outbox only by ``ack`` (the channel accepted it, or a silence held
+  it back and the alert log recorded that), ``dead_letter`` or ``drop``; nothing else removes
+  it. A crash at any moment loses nothing.
 - The seen set per feed is bounded (``seen_max`` newest ids) and expiring (``seen_ttl``).
+- The editors' records (``records.py``) expire too: the alert log and ended silences after
+  ``alert_log_ttl``, the item history after ``history_ttl`` and beyond ``history_max`` per feed.
 - Times are UNIX seconds (floats), passed in by the caller so tests can use their own clock.
 """
 
@@ -18,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from service.model import Alert
+from service.model import Alert, Item
+from service.state.records import AlertRecord, HistoryItem, Silence
 
 
 @dataclass(slots=True)
@@ -219,7 +223,7 @@ class Outbox(Protocol):
     async def pending(self, channel: str | None = None) -> list[OutboxEntry]: ...
 
     async def ack(self, entry_ids: Sequence[str]) -> None:
-        """The channel accepted these: remove them from the outbox."""
+        """The channel accepted these (or a silence held them back): remove them from the outbox."""
 
     async def reschedule(self, entry_ids: Sequence[str], next_attempt: float, error: str, token: str) -> None:
         """A retryable failure: attempts += 1, try again at next_attempt (entries still held by
@@ -249,6 +253,50 @@ class OutboxAdmin(Protocol):
         """Per channel: (pending, dead)."""
 
 
+class AlertLog(Protocol):
+    """What was sent, and what a silence held back: delivery writes, ``wirewatch alerts`` reads."""
+
+    async def record_alerts(self, records: Sequence[AlertRecord], now: float) -> None:
+        """Keep ``records``; forget those older than alert_log_ttl (before ``now``)."""
+
+    async def alert_records(
+        self, since: float, *, watchlist: str | None = None, channel: str | None = None
+    ) -> list[AlertRecord]:
+        """Records at or after ``since`` (optionally of one watchlist / channel), newest first."""
+
+
+class Silences(Protocol):
+    """Watchlists held quiet: ``wirewatch silence`` writes, delivery reads before each send."""
+
+    async def add_silence(self, silence: Silence, now: float) -> None:
+        """Keep ``silence``; forget silences that ended more than alert_log_ttl before ``now``."""
+
+    async def silences(self) -> list[Silence]:
+        """Every silence kept (future, active, or ended within alert_log_ttl), by start time."""
+
+    async def end_silence(self, silence_id: str, now: float) -> Silence | None:
+        """End the silence at ``now`` (unless it ended already); the silence as it now is, or
+        None when no silence has that id."""
+
+
+class ItemHistory(Protocol):
+    """Recent items of every feed: the pipeline writes each new item, ``wirewatch replay`` reads."""
+
+    async def record_items(self, feed_id: str, items: Sequence[Item], now: float) -> None:
+        """Keep ``items`` as seen at ``now``; at most history_max per feed (newest), none older
+        than history_ttl."""
+
+    async def history_feeds(self) -> list[str]:
+        """Feed ids that may have history (some may have none left), sorted."""
+
+    async def history(self, feed_id: str, since: float) -> list[HistoryItem]:
+        """The feed's kept items seen at or after ``since``, oldest first."""
+
+
+class DeliveryStore(Outbox, AlertLog, Silences, Protocol):
+    """What the delivery worker uses: the outbox, the silences it obeys and the log it keeps."""
+
+
 class Recovery(Protocol):
     """What lets a running service notice a wiped store (FLUSHDB, a Redis without persistence
     restarted, a failover to an empty replica) and put back what it knows."""
@@ -266,13 +314,25 @@ class Recovery(Protocol):
         """These items count as unseen again (their alerts were lost and must be made again)."""
 
 
-class PollStore(FeedStates, PollLeases, SeenSet, Outbox, Protocol):
-    """What one poll writes: feed state, seen ids, and the alerts it queues."""
+class PollStore(FeedStates, PollLeases, SeenSet, Outbox, ItemHistory, Protocol):
+    """What one poll writes: feed state, seen ids, the alerts it queues and the items it saw."""
 
 
 class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
     """What the operator commands read and change."""
 
 
-class FullStore(StateStore, FeedStates, PollLeases, SeenSet, Outbox, OutboxAdmin, Recovery, Protocol):
+class FullStore(
+    StateStore,
+    FeedStates,
+    PollLeases,
+    SeenSet,
+    Outbox,
+    OutboxAdmin,
+    Recovery,
+    AlertLog,
+    Silences,
+    ItemHistory,
+    Protocol,
+):
     """Every role: what the SQLite and Redis stores implement (the contract suite checks it)."""

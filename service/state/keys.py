@@ -14,6 +14,11 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
 - ``P gate:<channel>``      string the channel's earliest next claim (pacing, 429 pauses)
 - ``P epoch``               string a marker written when the store is first used: gone = wiped
 - ``P lease:poll:<feed_id>`` string the token of the process polling the feed now (expires)
+- ``P alerts``              zset   AlertRecord json scored by when it was recorded (the alert log)
+- ``P silences``            hash   silence id -> Silence json
+- ``P history:<feed_id>``   zset   item json (``records.history_json``) scored by when first seen;
+                                   expires history_ttl after the feed's last new item
+- ``P history-feeds``       set    feed ids with history (expires like the newest history key)
 
 An outbox entry's score in ``outbox:<channel>`` is when it may be claimed: its ``next_attempt``,
 or the end of a worker's lease while its ``token`` field holds it.
@@ -73,3 +78,18 @@ class Keys:
     @property
     def channels(self) -> str:
         return f"{self.prefix}{CHANNELS}"
+
+    @property
+    def alerts(self) -> str:
+        return f"{self.prefix}alerts"
+
+    @property
+    def silences(self) -> str:
+        return f"{self.prefix}silences"
+
+    def history(self, feed_id: str) -> str:
+        return f"{self.prefix}history:{feed_id}"
+
+    @property
+    def history_feeds(self) -> str:
+        return f"{self.prefix}history-feeds"

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from service.logs import get_logger
 from service.settings import Settings
 from service.state.base import BadStateUrl, FullStore, StateUnavailable
+from service.state.records import Retention
 from service.state.redis import RedisStore
 from service.state.redis.connect import SENTINEL_SCHEMES, parse_sentinel
 from service.state.sqlite import SqliteStore, sqlite_path
@@ -63,6 +64,10 @@ def check_redis_url(url: str) -> None:
         raise BadStateUrl(f"state url {_shown(url)!r}: the database must be a number, got {db_text!r}")
 
 
+def retention_of(settings: Settings) -> Retention:
+    return Retention(settings.alert_log_ttl, settings.history_ttl, settings.history_max)
+
+
 def build_store(
     url: str, settings: Settings, *, read_only: bool = False, exclusive: bool = False
 ) -> FullStore:
@@ -70,12 +75,14 @@ def build_store(
     (SQLite opens the file as it is; Redis is only read by the callers that ask for it);
     ``exclusive`` (the service) makes a single-process store refuse a second process."""
     scheme = urlsplit(url).scheme.lower()
+    retention = retention_of(settings)
     if scheme == "sqlite":
         return SqliteStore(
             sqlite_path(url),
             seen_ttl=settings.seen_ttl,
             seen_max=settings.seen_max,
             dedup_ttl=settings.dedup_ttl,
+            retention=retention,
             read_only=read_only,
             exclusive=exclusive,
         )
@@ -86,6 +93,7 @@ def build_store(
             seen_ttl=settings.seen_ttl,
             seen_max=settings.seen_max,
             dedup_ttl=settings.dedup_ttl,
+            retention=retention,
             timeout=settings.state_timeout,
             prefix=settings.redis_prefix,
         )

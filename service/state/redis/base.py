@@ -21,6 +21,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from service.state.base import StateUnavailable
 from service.state.keys import DEFAULT_PREFIX, Keys
+from service.state.records import DEFAULT_RETENTION, Retention
 from service.state.redis import lua
 from service.state.redis.connect import make_client, redis_location
 
@@ -46,6 +47,7 @@ class RedisBase:
         seen_ttl: float,
         seen_max: int,
         dedup_ttl: float,
+        retention: Retention = DEFAULT_RETENTION,
         prefix: str = DEFAULT_PREFIX,
         location: str = "redis",
         secrets: list[str] | None = None,
@@ -56,6 +58,7 @@ class RedisBase:
         self._seen_ttl = seen_ttl
         self._seen_max = seen_max
         self._dedup_ttl = dedup_ttl
+        self._retention = retention
         self._location = location
         self._secrets = secrets or []
         self._companions: list[aioredis.Redis] = []  # closed with the store (sentinel clients)
@@ -71,6 +74,7 @@ class RedisBase:
         seen_ttl: float,
         seen_max: int,
         dedup_ttl: float,
+        retention: Retention = DEFAULT_RETENTION,
         timeout: float = 5.0,
         prefix: str = DEFAULT_PREFIX,
     ) -> Any:
@@ -83,6 +87,7 @@ class RedisBase:
             seen_ttl=seen_ttl,
             seen_max=seen_max,
             dedup_ttl=dedup_ttl,
+            retention=retention,
             prefix=prefix,
             location=redis_location(url),
             secrets=[x for x in secrets if x],

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from service.state.base import BadStateUrl, StateDamaged, StateUnavailable
+from service.state.records import DEFAULT_RETENTION, Retention
 from service.state.sqlite.lock import FileLock
 
 SCHEMA_VERSION = 2
@@ -150,6 +151,11 @@ def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[i : i + CHUNK]
 
 
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return db.execute(sql, (name,)).fetchone() is not None
+
+
 def marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -168,6 +174,7 @@ class SqliteBase:
         seen_ttl: float,
         seen_max: int,
         dedup_ttl: float,
+        retention: Retention = DEFAULT_RETENTION,
         read_only: bool = False,
         exclusive: bool = False,
     ) -> None:
@@ -177,6 +184,7 @@ class SqliteBase:
         self._seen_ttl = seen_ttl
         self._seen_max = seen_max
         self._dedup_ttl = dedup_ttl
+        self._retention = retention
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wirewatch-sqlite")
         self._db: sqlite3.Connection | None = None
         self._closed = False
@@ -212,6 +220,17 @@ class SqliteBase:
                 raise
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+
+    async def _read(self, table: str, fn: Callable[[sqlite3.Connection], list[T]]) -> list[T]:
+        """``fn`` over ``table``; a read-only store over a database written before ``table``
+        existed (an older Wirewatch) has nothing in it rather than an error."""
+
+        def read(db: sqlite3.Connection) -> list[T]:
+            if self._read_only and not _has_table(db, table):
+                return []
+            return fn(db)
+
+        return await self._run(read)
 
     async def ping(self) -> None:
         await self._run(lambda db: db.execute("SELECT 1").fetchone())

@@ -9,6 +9,7 @@ state), 2 bad usage. Never a traceback, never the webhook URL's secret (checked 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ async def failed_run(tmp_path: Path) -> RunDir:
         rx.script([404, 404])
         rd = hook_rundir(tmp_path, None, rx.url)
         run = await wirewatch(rd, "run", "--once", WIREWATCH_DRAIN_TIMEOUT="0.3")
-        assert run.code == 0, run.err[-2000:]
+        assert run.code == 3, run.err[-2000:]  # dead letters (tests/integration/cli/test_cli_run_exit.py)
     rd.write_feed("wire.xml", [])  # later runs only deliver what is queued
     return rd
 
@@ -46,7 +47,15 @@ async def test_list_text_and_json(failed_run: RunDir) -> None:
         assert row["id"].endswith("@hook") and row["id"] in text.out
     dead = [r for r in rows if r["state"] == "dead"]
     assert {r["reason"] for r in dead} == {"webhook: 404 Not Found"}
-    assert all(r["died_at"] > 0 for r in dead)
+    for row in rows:  # times in ISO 8601, UTC
+        for name in ("queued_at", "died_at" if row["state"] == "dead" else "next_attempt"):
+            assert datetime.fromisoformat(row[name]).utcoffset() == timedelta(0), row
+
+    only_dead = await wirewatch(failed_run, "deliveries", "list", "--dead", "--format", "json")
+    assert only_dead.json() == dead
+    only_dead_text = (await wirewatch(failed_run, "deliveries", "list", "--dead")).out.splitlines()
+    assert only_dead_text[0] == "dead letters: 2" and len(only_dead_text) == 3
+    assert "pending" not in only_dead_text[0] and "last error" not in "".join(only_dead_text)
 
     other = await wirewatch(failed_run, "deliveries", "list", "--channel", "nowhere", "--format", "json")
     assert other.code == 0 and other.json() == []

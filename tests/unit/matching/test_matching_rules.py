@@ -145,7 +145,7 @@ def test_item_fields_and_snippet() -> None:
     item = Item("1", "f", "Title here", "", None, "summary Homs", body, ("Gap",))
     (match,) = matcher.match(item)
     assert match.matched == {"cities": ["Homs"], "keywords": ["Gap"]}
-    assert match.snippet.startswith("Title here — summary Homs — word")
+    assert match.snippet.startswith("summary Homs — word")  # the title is not repeated
     # no term spans two fields
     spanning = Item("1", "f", "Homs", "", None, "Gap", "")
     assert Matcher([watchlist(cities=["Homs Gap"])]).match(spanning) == []

@@ -61,7 +61,7 @@ def test_payload_shape_single() -> None:
                 "matched": {"cities": ["Homs"]},
                 "snippet": alert.snippet,
                 "created_at": alert.created_at.isoformat(),
-                "feed": {"id": "test-feed"},
+                "feed": {"id": "test-feed", "title": "test-feed"},  # no feed title: its id
                 "item": {
                     "id": alert.item.id,
                     "title": "Clashes",
