@@ -69,7 +69,7 @@ def test_deploy_section_covers_compose_volumes_env_and_scaling(doc: str) -> None
     text = _deploy_doc(doc)
     assert re.search(r"^#+ Deploy\b", text, re.M), f"{doc}: no 'Deploy' heading"
     assert re.search(r"^#+ Observe\b", text, re.M), f"{doc}: no 'Observe' heading"
-    for needle in ("docker compose", "volume", ".env", "one scheduler per Redis", "/readyz"):
+    for needle in ("docker compose", "volume", ".env", "--scale wirewatch=3", "/readyz"):
         assert needle in text, f"{doc}: Deploy section does not mention {needle!r}"
 
 
