@@ -22,6 +22,7 @@ import asyncio
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -66,7 +67,7 @@ async def streams(url: str, n: int, workers: int, batch: int) -> tuple[float, fl
     async def work(w: int) -> None:
         nonlocal calls
         while True:
-            got = await client.xreadgroup(group, f"w{w}", {stream: ">"}, count=batch)
+            got: Any = await client.xreadgroup(group, f"w{w}", {stream: ">"}, count=batch)
             calls += 1
             ids = [entry_id for _, entries in got for entry_id, _ in entries]
             if not ids:

@@ -22,7 +22,8 @@ from service.state.base import FullStore
 from service.state.records import Retention
 from service.state.redis import RedisStore
 from service.state.sqlite import SqliteStore
-from tests.support.redis_server import RedisServer, RedisServerMissing, free_port
+from tests.support.redis_server import RedisServer, RedisServerMissing
+from tests.support.waiting import free_port
 
 pytest_plugins = ["tests.support.synapse"]  # the session-wide ``synapse`` homeserver fixture
 

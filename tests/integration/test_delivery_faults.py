@@ -12,9 +12,8 @@ Real stores (SQLite, fakeredis, real Redis), a real webhook notifier, a real HTT
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -27,6 +26,7 @@ from service.settings import Settings
 from service.state.base import FullStore
 from tests.support import HttpReceiver, Received, Reply, quick_settings
 from tests.support.delivery_fakes import make_entries
+from tests.support.waiting import until
 
 
 @pytest.fixture
@@ -38,15 +38,6 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def hook(rx: HttpReceiver, http: httpx.AsyncClient, settings: Settings, **config: Any) -> ChannelRoute:
     cfg = WebhookConfig(url=SecretStr(rx.url_for("/hook")), **config)
     return ChannelRoute("hook", WebhookNotifier("hook", cfg, http, settings), cfg)
-
-
-async def until(check: Callable[[], Awaitable[bool]], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.02)
-    return await check()
 
 
 def keys_per_alert(requests: list[Received]) -> dict[str, set[str]]:

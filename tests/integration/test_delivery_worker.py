@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from service.state.base import FullStore, OutboxEntry, StateUnavailable
 from service.state.redis import RedisStore
 from tests.support import HttpReceiver, Reply, closed_port, make_alert, quick_settings
 from tests.support.delivery_fakes import ScriptedNotifier, make_entries, make_route
+from tests.support.waiting import until
 
 SETTINGS = quick_settings(send_timeout=10.0, retry_base=0.01)
 
@@ -32,15 +33,6 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def webhook(name: str, rx: HttpReceiver, http: httpx.AsyncClient) -> ChannelRoute:
     config = WebhookConfig(url=SecretStr(rx.url_for(f"/{name}")))
     return ChannelRoute(name, WebhookNotifier(name, config, http, SETTINGS), config)
-
-
-async def until(check: Callable[[], Awaitable[bool]], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.02)
-    return await check()
 
 
 async def test_slow_channel_never_delays_the_others(store: FullStore, http: httpx.AsyncClient) -> None:

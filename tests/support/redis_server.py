@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.waiting import free_port
+
 START_TIMEOUT = 10.0
 
 
@@ -38,12 +40,6 @@ def redis_server_binary() -> str:
             "or set WIREWATCH_REDIS_SERVER to its path"
         )
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.settings import Settings
+from tests.support.waiting import free_port
 
 
 def quick_settings(**overrides: Any) -> Settings:
@@ -15,8 +16,4 @@ def quick_settings(**overrides: Any) -> Settings:
 
 def closed_port() -> int:
     """A loopback port with nothing listening (connection refused)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()

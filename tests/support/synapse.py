@@ -25,7 +25,6 @@ import hmac
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ import pytest
 
 from tests.support.paths import ROOT
 from tests.support.synapse_config import SERVER_NAME, write_config
+from tests.support.waiting import free_port
 
 PYTHON_ENV = "WIREWATCH_TEST_SYNAPSE_PYTHON"
 DEFAULT_PYTHON = ROOT / ".venv-synapse" / "bin" / "python"
@@ -55,12 +55,6 @@ def synapse_python() -> Path | None:
     named = os.environ.get(PYTHON_ENV)
     path = Path(named) if named else DEFAULT_PYTHON
     return path if path.is_file() else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def log_tail(home: Path) -> str:

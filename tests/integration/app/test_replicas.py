@@ -14,6 +14,9 @@ import random
 import re
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,9 +24,10 @@ import pytest
 
 from tests.support import HttpReceiver, Received, Reply
 from tests.support.news_server import NewsServer
-from tests.support.redis_server import RedisServer, free_port
+from tests.support.redis_server import RedisServer
 from tests.support.rundir import RunDir, make_rundir
 from tests.support.service_process import ServiceProcess
+from tests.support.waiting import free_port, until
 
 FEEDS, INTERVAL, JITTER = 4, 2.0, 0.2
 RUN_FOR, KILL_EVERY = 60.0, 5.0
@@ -123,12 +127,41 @@ def extra_polls(times: list[float]) -> int:
     return sum(1 for a, b in zip(times, times[1:], strict=False) if b - a < INTERVAL / 2)
 
 
-@pytest.mark.redis
-@pytest.mark.slow
-@pytest.mark.timeout(300)
-async def test_three_replicas_with_one_killed_every_few_seconds(tmp_path: Path) -> None:
-    rng = random.Random(12)
-    server = RedisServer.start(tmp_path / "redis", appendonly=True)
+@dataclass
+class Desk:
+    """Three replicas on one Redis, the news source and both receivers, all running."""
+
+    server: RedisServer
+    news: NewsServer
+    hook: HttpReceiver
+    matrix: HttpReceiver
+    replicas: list[ServiceProcess]
+
+    def delivered_everywhere(self) -> bool:
+        expected = set(self.news.published)
+        return expected <= set(hook_deliveries(self.hook)[1]) and expected <= set(
+            matrix_deliveries(self.matrix)[1]
+        )
+
+    def figures(self) -> list[tuple[str, set[str], list[str], int]]:
+        """Per channel: (name, lost items, items under two keys, extra copies of a key)."""
+        expected = set(self.news.published)
+        out = []
+        for label, (keys, under) in (
+            ("webhook", hook_deliveries(self.hook)),
+            ("matrix", matrix_deliveries(self.matrix)),
+        ):
+            two_keys = [i for i, ks in under.items() if len(ks) > 1]
+            out.append((label, expected - set(under), two_keys, sum(n - 1 for n in keys.values())))
+        return out
+
+    def logs(self) -> str:
+        return "\n".join(r.text()[-1500:] for r in self.replicas)
+
+
+@asynccontextmanager
+async def desk(tmp: Path) -> AsyncIterator[Desk]:
+    server = RedisServer.start(tmp / "redis", appendonly=True)
     replicas: list[ServiceProcess] = []
     try:
         async with (
@@ -136,45 +169,46 @@ async def test_three_replicas_with_one_killed_every_few_seconds(tmp_path: Path) 
             HttpReceiver(default=Reply(200, delay=0.3)) as hook,
             HttpReceiver(decide=matrix_ok) as matrix,
         ):
-            rd = rules(tmp_path, news, hook, matrix, server.url())
+            rd = rules(tmp, news, hook, matrix, server.url())
             replicas = [await replica(rd, n).start() for n in range(3)]
             for r in replicas:
                 assert await r.wait_for_log("service_started", 30), r.text()[-2000:]
             await asyncio.sleep(3 * INTERVAL)  # every feed primed (empty) before the news starts
-            polls_from = time.monotonic()
-            stop = asyncio.Event()
-            killer = asyncio.create_task(chaos(replicas, stop, rng))
-            await publish(news, rng)
-            stop.set()
-            kills = await killer
-            polls_to = time.monotonic()
-            expected = set(news.published)
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                if expected <= set(hook_deliveries(hook)[1]) and expected <= set(
-                    matrix_deliveries(matrix)[1]
-                ):
-                    break
-                await asyncio.sleep(0.5)
+            yield Desk(server, news, hook, matrix, replicas)
+            await until(
+                lambda: Desk(server, news, hook, matrix, replicas).delivered_everywhere(), 90, every=0.5
+            )
             await asyncio.sleep(2)  # a late copy would arrive now
             for r in replicas:
                 await r.stop()
-            polls = {n: [t for t in news.requests[n] if polls_from <= t <= polls_to] for n in news.names}
     finally:
         for r in replicas:
             await r.kill()
         server.stop()
 
-    figures = []
-    for label, (keys, under) in (("webhook", hook_deliveries(hook)), ("matrix", matrix_deliveries(matrix))):
-        lost = expected - set(under)
-        two_keys = [i for i, ks in under.items() if len(ks) > 1]
-        extra = sum(n - 1 for n in keys.values())
-        figures.append(f"{label}: {len(lost)} lost, {len(two_keys)} under two keys, {extra} extra copies")
-        assert not lost and not two_keys and extra <= kills, f"{figures} ({kills} kills)"
+
+@pytest.mark.redis
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+async def test_three_replicas_with_one_killed_every_few_seconds(tmp_path: Path) -> None:
+    rng = random.Random(12)
+    async with desk(tmp_path) as d:
+        polls_from = time.monotonic()
+        stop = asyncio.Event()
+        killer = asyncio.create_task(chaos(d.replicas, stop, rng))
+        await publish(d.news, rng)
+        stop.set()
+        kills = await killer
+        polls = {
+            n: [t for t in d.news.requests[n] if polls_from <= t <= time.monotonic()] for n in d.news.names
+        }
+    figures = d.figures()
+    for label, lost, two_keys, extra in figures:
+        assert not lost and not two_keys and extra <= kills, f"{label}: {figures} ({kills} kills)\n{d.logs()}"
     doubled = {n: extra_polls(ts) for n, ts in polls.items()}
     periods = {n: round((ts[-1] - ts[0]) / max(1, len(ts) - 1), 2) for n, ts in polls.items() if ts}
-    summary = f"{figures}; {kills} kills; {len(expected)} items; extra polls {doubled}; mean period {periods}"
+    items = len(d.news.published)
+    summary = f"{figures}; {kills} kills; {items} items; extra polls {doubled}; mean period {periods}"
     print(summary)
     assert sum(doubled.values()) <= kills, summary
     assert all(0.9 * INTERVAL <= p <= 2 * INTERVAL for p in periods.values()), summary
@@ -194,52 +228,25 @@ async def readyz(port: str) -> int:
 async def test_replicas_ride_out_a_redis_restart(tmp_path: Path) -> None:
     """Redis (append-only) goes away for a few seconds mid-run: not ready meanwhile, nothing lost."""
     rng = random.Random(7)
-    server = RedisServer.start(tmp_path / "redis", appendonly=True)
-    replicas: list[ServiceProcess] = []
-    try:
-        async with (
-            NewsServer(FEEDS) as news,
-            HttpReceiver(default=Reply(200, delay=0.3)) as hook,
-            HttpReceiver(decide=matrix_ok) as matrix,
-        ):
-            rd = rules(tmp_path, news, hook, matrix, server.url())
-            replicas = [await replica(rd, n).start() for n in range(3)]
-            for r in replicas:
-                assert await r.wait_for_log("service_started", 30), r.text()[-2000:]
-            await asyncio.sleep(3 * INTERVAL)
-            for _ in range(20):
-                news.publish(rng.randrange(FEEDS))
-                await asyncio.sleep(0.25)
-            server.kill()
-            for _ in range(12):  # news keeps coming while Redis is away
-                news.publish(rng.randrange(FEEDS))
-                await asyncio.sleep(0.25)
-            away = [await readyz(r.env["WIREWATCH_HTTP_ADDR"]) for r in replicas]
-            server.restart()
-            for _ in range(20):
-                news.publish(rng.randrange(FEEDS))
-                await asyncio.sleep(0.25)
-            expected = set(news.published)
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                if expected <= set(hook_deliveries(hook)[1]) and expected <= set(
-                    matrix_deliveries(matrix)[1]
-                ):
-                    break
-                await asyncio.sleep(0.5)
-            back = [await readyz(r.env["WIREWATCH_HTTP_ADDR"]) for r in replicas]
-            for r in replicas:
-                await r.stop()
-    finally:
-        for r in replicas:
-            await r.kill()
-        server.stop()
-    logs = "\n".join(r.text()[-1500:] for r in replicas)
-    assert away == [503, 503, 503], f"ready while Redis was away: {away}\n{logs}"
-    assert back == [200, 200, 200], f"not ready after Redis came back: {back}\n{logs}"
-    for label, (keys, under) in (("webhook", hook_deliveries(hook)), ("matrix", matrix_deliveries(matrix))):
-        lost = expected - set(under)
-        two_keys = [i for i, ks in under.items() if len(ks) > 1]
-        extra = sum(n - 1 for n in keys.values())
-        print(f"{label}: {len(lost)} lost, {len(two_keys)} under two keys, {extra} extra of {len(expected)}")
-        assert not lost and not two_keys, f"{label}: {len(lost)} lost, {len(two_keys)} under two keys\n{logs}"
+    async with desk(tmp_path) as d:
+        for _ in range(20):
+            d.news.publish(rng.randrange(FEEDS))
+            await asyncio.sleep(0.25)
+        d.server.kill()
+        for _ in range(12):  # news keeps coming while Redis is away
+            d.news.publish(rng.randrange(FEEDS))
+            await asyncio.sleep(0.25)
+        away = [await readyz(r.env["WIREWATCH_HTTP_ADDR"]) for r in d.replicas]
+        d.server.restart()
+        for _ in range(20):
+            d.news.publish(rng.randrange(FEEDS))
+            await asyncio.sleep(0.25)
+        await until(d.delivered_everywhere, 90, every=0.5)
+        back = [await readyz(r.env["WIREWATCH_HTTP_ADDR"]) for r in d.replicas]
+    assert away == [503, 503, 503], f"ready while Redis was away: {away}\n{d.logs()}"
+    assert back == [200, 200, 200], f"not ready after Redis came back: {back}\n{d.logs()}"
+    for label, lost, two_keys, extra in d.figures():
+        print(f"{label}: {len(lost)} lost, {len(two_keys)} under two keys, {extra} extra copies")
+        assert not lost and not two_keys, (
+            f"{label}: {len(lost)} lost, {len(two_keys)} under two keys\n{d.logs()}"
+        )

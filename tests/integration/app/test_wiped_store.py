@@ -17,9 +17,10 @@ import pytest
 import redis
 
 from tests.support import HttpReceiver, Reply
-from tests.support.redis_server import RedisServer, free_port
+from tests.support.redis_server import RedisServer
 from tests.support.rundir import RunDir, make_rundir
 from tests.support.service_process import ServiceProcess
+from tests.support.waiting import free_port, until
 
 N = 30
 WATCHLIST = "cities: [Aleppo]\nchannels: [hook]\n"
@@ -46,15 +47,6 @@ def setup(tmp: Path, url: str, state_url: str, backfill: str) -> RunDir:
 
 def delivered(rx: HttpReceiver) -> Counter[str]:
     return Counter(a["item"]["id"] for r in rx.requests for a in r.json()["data"]["alerts"])
-
-
-async def until(check: object, within: float) -> bool:
-    deadline = asyncio.get_running_loop().time() + within
-    while asyncio.get_running_loop().time() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        await asyncio.sleep(0.05)
-    return bool(check())  # type: ignore[operator]
 
 
 @pytest.mark.redis

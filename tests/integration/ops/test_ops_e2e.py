@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from typing import TypeVar
 
 import httpx
 import pytest
+
+from tests.support.waiting import free_port
 
 T = TypeVar("T")
 
@@ -31,12 +32,6 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <description>Residents of Aleppo reported shelling overnight.</description></item>
 </channel></rss>
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_rules(root: Path) -> Path:

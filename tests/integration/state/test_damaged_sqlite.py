@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.redis_server import free_port
 from tests.support.rundir import RunDir, make_rundir
 from tests.support.service_process import ServiceProcess
+from tests.support.waiting import free_port
 
 ITEMS = [{"title": "Rebels enter Hama", "link": "https://wire.test/a", "guid": "a", "body": "b"}]
 

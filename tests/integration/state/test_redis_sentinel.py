@@ -18,7 +18,8 @@ import redis
 from service.settings import Settings
 from service.state.base import FeedState, StateUnavailable
 from service.state.open import build_store
-from tests.support.redis_server import RedisServer, free_port, redis_server_binary
+from tests.support.redis_server import RedisServer, redis_server_binary
+from tests.support.waiting import free_port
 
 SENTINEL_CONF = """port {port}
 bind 127.0.0.1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,16 +13,9 @@ from service.state.base import StateUnavailable
 from service.state.open import open_store
 from service.state.redis import RedisStore
 from tests.support.alerts import make_entry
+from tests.support.waiting import free_port as closed_port
 
 SECRET = "s3cret-Pa55word"
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def dead_url() -> str:
