@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from service.logs import get_logger
+from service.logs import get_logger, scrub_text
 from service.settings import Settings
 from service.state.base import BadStateUrl, FullStore, StateUnavailable
 from service.state.records import Retention
@@ -29,13 +29,6 @@ FORMS = (
 )
 
 
-def _shown(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
-
-
 def check_redis_url(url: str) -> None:
     """Raise BadStateUrl unless ``url`` names a host (or socket) and, if any, a numeric db."""
     parts = urlsplit(url)
@@ -43,25 +36,27 @@ def check_redis_url(url: str) -> None:
         try:
             parse_sentinel(url)
         except ValueError as exc:
-            raise BadStateUrl(f"state url {_shown(url)!r}: {exc}") from None
+            raise BadStateUrl(f"state url {scrub_text(url)!r}: {exc}") from None
         return
     try:
         parts.port  # noqa: B018 (raises on a port that is not a number or out of range)
     except ValueError:
-        raise BadStateUrl(f"state url {_shown(url)!r}: the port is not a number from 1 to 65535") from None
+        raise BadStateUrl(
+            f"state url {scrub_text(url)!r}: the port is not a number from 1 to 65535"
+        ) from None
     db_text = parse_qs(parts.query).get("db", [""])[0]
     if parts.scheme == "unix":
         if not parts.path or parts.netloc:
-            raise BadStateUrl(f"state url {_shown(url)!r}: expected unix:///path/to/redis.sock?db=N")
+            raise BadStateUrl(f"state url {scrub_text(url)!r}: expected unix:///path/to/redis.sock?db=N")
     else:
         if not parts.hostname:
             raise BadStateUrl(
-                f"state url {_shown(url)!r}: no host; expected {parts.scheme}://host:port/db "
+                f"state url {scrub_text(url)!r}: no host; expected {parts.scheme}://host:port/db "
                 "(two slashes after the scheme)"
             )
         db_text = parts.path.strip("/") or db_text
     if db_text and not db_text.isdigit():
-        raise BadStateUrl(f"state url {_shown(url)!r}: the database must be a number, got {db_text!r}")
+        raise BadStateUrl(f"state url {scrub_text(url)!r}: the database must be a number, got {db_text!r}")
 
 
 def retention_of(settings: Settings) -> Retention:
