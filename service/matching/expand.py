@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.matching.cache import ExpansionCache, cache_dir
+from service.matching.charfold import fold_char
 from service.matching.morph import WordForms, is_cyrillic_word, languages, plain, versions, word_forms
-from service.matching.normalize import fold_char
 from service.matching.shout import ordinary_word
 
 POLICY = "1"

@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import regex
-from ahocorasick_rs import AhoCorasick
 
 from service.logs import get_logger
+from service.matching.automaton import CHECKED, CLITICS, OPEN, KeyAutomaton, plain
 from service.matching.expand import save_caches
 from service.matching.explain import Explanation, TermHit, explain
 from service.matching.load import gc_paused
@@ -52,7 +52,6 @@ from service.model import Item, Match
 log = get_logger(__name__)
 
 DEFAULT_REGEX_TIMEOUT = 0.05
-CLITICS, OPEN = 1, 2
 
 
 def item_text(item: Item) -> str:
@@ -75,8 +74,8 @@ class Matcher:
 
     def _compile(self) -> None:
         self._keys: dict[str, int] = {}
-        self._ref_sets: list[dict[Ref, None]] = []
-        self._flags = bytearray()  # per key: CLITICS (a hit may start inside a word), OPEN (end inside)
+        self._ref_sets: list[tuple[Ref, ...]] = []  # per key, in order of first appearance
+        self._flags = bytearray()  # per key: CLITICS, OPEN, CHECKED (automaton.py)
         self._checks: dict[Check, Check] = {}  # one object per distinct check
         self._regexes: dict[int, list[RegexTerm]] = {}
         for index, watchlist in enumerate(self.watchlists):
@@ -86,12 +85,11 @@ class Matcher:
                         self._add_regex(index, section, term.name, term.regex)
                     else:
                         self._add_term(index, section, term)
-        self._refs = [tuple(r) for r in self._ref_sets]
-        self._automaton = AhoCorasick(list(self._keys)) if self._keys else None
-        del self._keys, self._ref_sets, self._checks
+        self._automaton = KeyAutomaton(list(self._keys), self._ref_sets, self._flags)
+        del self._keys, self._ref_sets, self._checks, self._flags
 
     def _add_term(self, index: int, section: str, term: Term) -> None:
-        keys, ref_sets, all_flags, checks = self._keys, self._ref_sets, self._flags, self._checks
+        checks = self._checks
         for text in term.variants:
             spelling = compile_spelling(text, term.case_sensitive, term.inflect)
             if isinstance(spelling, str):
@@ -99,16 +97,32 @@ class Matcher:
             for n, v in enumerate((spelling.first(), *spelling.others)):
                 check = Check(v.prefix, v.shape, v.tail, v.clitics, spelling.quiet)
                 ref = Ref(index, section, term.name, text, checks.setdefault(check, check))
-                flags = (CLITICS if v.clitics else 0) | (OPEN if v.prefix else 0)
+                flags = (
+                    (CLITICS if v.clitics else 0)
+                    | (OPEN if v.prefix else 0)
+                    | (0 if plain(check) else CHECKED)
+                )
                 # inflected forms (``more``) are checked like the first variant
-                for key in (v.key, *spelling.more) if n == 0 else (v.key,):
-                    pid = keys.setdefault(key, len(keys))
-                    if pid == len(ref_sets):
-                        ref_sets.append({ref: None})
-                        all_flags.append(flags)
-                    else:
-                        ref_sets[pid][ref] = None
-                        all_flags[pid] |= flags
+                self._add_keys((v.key, *spelling.more) if n == 0 else (v.key,), ref, flags)
+
+    def _add_keys(self, new: tuple[str, ...], ref: Ref, flags: int) -> None:
+        """Keys that ``ref`` stands for. Forms of a Cyrillic term are a dozen keys that no other
+        term has: those are added at once (a warm start of a large watchlist spends its time here)."""
+        keys, ref_sets, all_flags = self._keys, self._ref_sets, self._flags
+        if len(new) > 1 and keys.keys().isdisjoint(new) and len(set(new)) == len(new):
+            keys.update(zip(new, range(len(keys), len(keys) + len(new)), strict=True))
+            ref_sets.extend([(ref,)] * len(new))
+            all_flags.extend(bytes([flags]) * len(new))
+            return
+        for key in new:
+            pid = keys.setdefault(key, len(keys))
+            if pid == len(ref_sets):
+                ref_sets.append((ref,))
+                all_flags.append(flags)
+            else:
+                if ref not in ref_sets[pid]:
+                    ref_sets[pid] += (ref,)
+                all_flags[pid] |= flags
 
     def _add_regex(self, index: int, section: str, name: str, pattern: str) -> None:
         try:
@@ -117,6 +131,11 @@ class Matcher:
             log.warning("regex_invalid", watchlist=self.watchlists[index].id, error=str(exc))
             return
         self._regexes.setdefault(index, []).append((section, name, compiled))
+
+    @property
+    def key_count(self) -> int:
+        """How many distinct keys the automaton holds (forms, proclitic keys, spellings)."""
+        return len(self._automaton)
 
     def match(self, item: Item) -> list[Match]:
         """Matches of ``item`` for every watchlist whose feeds filter lets its feed through."""
@@ -127,15 +146,15 @@ class Matcher:
         folded = fold(text)
         found = self._scan(folded)
         matches = []
-        for index in sorted(found.keys() | self._regexes.keys()):
+        for index in sorted(found.keys() | self._regexes.keys() if self._regexes else found):
             watchlist = self.watchlists[index]
             if not watchlist.applies_to(feed_id):
                 continue
             hits = found.get(index, {})
-            regexes = self._regexes.get(index, [])
-            if not self._possible(watchlist, hits, regexes):
-                continue
+            regexes = self._regexes.get(index)
             if regexes:
+                if not self._possible(watchlist, hits, regexes):
+                    continue
                 search_regexes(watchlist.id, regexes, folded.text, self.regex_timeout, hits)
             if decide(watchlist, hits):
                 matches.append(build_match(watchlist, hits, text, folded.span))
@@ -143,18 +162,16 @@ class Matcher:
 
     def _scan(self, folded: Folded) -> dict[int, Hits]:
         """Every whole-word hit of every key, grouped by watchlist; one pass over the text."""
-        if self._automaton is None:
-            return {}
-        text = folded.text
-        size = len(text)
-        refs, flags = self._refs, self._flags
         found: dict[int, Hits] = {}
-        for pid, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            if start and text[start - 1].isalnum() and not flags[pid] & CLITICS:
-                continue  # inside a word: most hits stop here
-            if end < size and text[end].isalnum() and not flags[pid] & OPEN:
-                continue  # the start of a longer word
-            for ref in refs[pid]:
+        for refs, checked, start, end in self._automaton.hits(folded):
+            if not checked:  # nothing to check beyond whole words (the automaton did that); add_hit inlined
+                for ref in refs:
+                    names = found.setdefault(ref.watchlist, {}).setdefault(ref.category, {})
+                    first = names.get(ref.name)
+                    if first is None or (start, end) < first:
+                        names[ref.name] = (start, end)
+                continue
+            for ref in refs:
                 span = judge(ref.check, folded, start, end)
                 if type(span) is tuple:
                     add_hit(found.setdefault(ref.watchlist, {}), ref.category, ref.name, *span)
@@ -174,10 +191,8 @@ class Matcher:
         decision; slower than ``match_text`` (every regex runs), for ``wirewatch match --explain``."""
         folded = fold(text)
         found: dict[int, list[TermHit]] = {}
-        for pid, start, end in (
-            self._automaton.find_matches_as_indexes(folded.text, overlapping=True) if self._automaton else ()
-        ):
-            for ref in self._refs[pid]:
+        for refs, _, start, end in self._automaton.hits(folded):
+            for ref in refs:
                 verdict = judge(ref.check, folded, start, end)
                 if verdict is None:
                     continue
