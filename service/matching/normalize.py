@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from service.matching.charfold import SPACE_RE, fold_char, stage1
 from service.matching.offsets import Edit, Shift, length_edits
-from service.matching.pages import Page, decode, fold_page
+from service.matching.pages import Page, decode, dropped, fold_page
 from service.matching.scancode import ASCII_SCAN, PAGE_SCAN
 
 _RUN_RE = re.compile("  +")
@@ -68,8 +68,7 @@ def _fold_fast(text: str, casefold: bool, pages: bool = True) -> tuple[str, str 
     elif _other_script(text):
         found = fold_page(text) if casefold and pages else None
         if found is not None:
-            page, data, edits = found
-            spaced = decode(page, data)
+            spaced, edits = decode(found.page, found.folded), found.edits
         else:
             spaced = SPACE_RE.sub(" ", stage1(text, casefold))
             edits = None
@@ -124,7 +123,7 @@ class Folded:
     decoded from the folded bytes on first use: a scan whose hits need no text never pays it.
     """
 
-    __slots__ = ("original", "scan", "size", "_text", "_bytes", "_page", "_spaced", "_edits", "_maps")
+    __slots__ = ("original", "scan", "size", "_text", "_bytes", "_page", "_spaced", "_edits", "_maps", "_raw")
     _spaced: str | bytes | None
     _edits: list[Edit] | None
 
@@ -133,16 +132,17 @@ class Folded:
         self.scan: bytes | None = None
         self._text: str | None = None
         self._maps: tuple[Shift, Shift] | None = None
+        self._raw: bytes | None = None
         if original.isascii():
             self._on_bytes(None, original.encode("ascii").translate(_ASCII_TABLE), [], ASCII_SCAN)
         elif _other_script(original) and (found := fold_page(original)) is not None:
-            page, data, edits = found
-            self._on_bytes(page, data, edits, PAGE_SCAN[page.name])
+            self._raw = found.raw
+            self._on_bytes(found.page, found.folded, found.edits, PAGE_SCAN[found.page.name])
         else:
             self._text, self._spaced, self._edits = _fold_fast(original, True, pages=False)
             self.size = len(self._text)
 
-    def _on_bytes(self, page: Page | None, data: bytes, edits: list[Edit], scan: bytes) -> None:
+    def _on_bytes(self, page: Page | None, data: bytes, edits: list[Edit] | None, scan: bytes) -> None:
         """Folded bytes: ASCII (``page`` None) or of a code page."""
         self._page, self._edits, self._spaced = page, edits, None
         if b"  " in data:
@@ -178,8 +178,12 @@ class Folded:
         else:
             runs = [(m.start(), m.end() - m.start(), 1) for m in _RUN_RE.finditer(spaced)]
         edits = self._edits
-        if edits is None:
-            edits = length_edits(self.original, self._spaced if isinstance(self._spaced, str) else self.text)
+        if edits is None and self._raw is not None and self._page is not None:
+            edits = dropped(self._page, self._raw)
+        elif edits is None:  # found only now: the characters whose fold is not one character
+            if isinstance(spaced, bytes):
+                spaced = decode(self._page, spaced) if self._page is not None else spaced.decode("ascii")
+            edits = length_edits(self.original, spaced if spaced is not None else self.text)
         return Shift(runs), Shift(edits)
 
 

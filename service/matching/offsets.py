@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from service.matching.charfold import SHRINKING_RE, fold_char
 
@@ -28,18 +29,13 @@ class Shift:
 
     __slots__ = ("_new_starts", "_new_ends", "_old_starts", "_old_ends")
 
-    def __init__(self, edits: Iterable[Edit]) -> None:
-        self._new_starts: list[int] = []
-        self._new_ends: list[int] = []
-        self._old_starts: list[int] = []
-        self._old_ends: list[int] = []
-        delta = 0
-        for start, length, new_length in edits:
-            self._new_starts.append(start + delta)
-            self._new_ends.append(start + delta + new_length)
-            self._old_starts.append(start)
-            self._old_ends.append(start + length)
-            delta += new_length - length
+    def __init__(self, edits: Sequence[Edit]) -> None:
+        # list comprehensions, not a loop of appends: Arabic with harakat has an edit per haraka
+        before = [0, *accumulate(new - length for _, length, new in edits)]
+        self._old_starts = [start for start, _, _ in edits]
+        self._old_ends = [start + length for start, length, _ in edits]
+        self._new_starts = [start + delta for start, delta in zip(self._old_starts, before, strict=False)]
+        self._new_ends = [start + new for start, (_, _, new) in zip(self._new_starts, edits, strict=True)]
 
     def start(self, i: int) -> int:
         """Old position of the character that produced new character ``i``."""

@@ -7,10 +7,11 @@ folded text only when something asks for it, and the matcher scans them as they 
 (scancode.py).
 
 On a page, a character whose fold is one character of the page encodes as itself and the table
-folds it. Every other character (… № ™ ﬁ, accented Latin letters, harakat, tatweel, soft
-hyphens) goes to the page's codec error handler, which writes its fold when every character of
-that fold is a folded character of the page (``…`` is ``...``, a haraka is nothing), noting the
-length change for offsets, and otherwise gives up: the text is not on this page. Every step is
+folds it; one whose fold is empty (the harakat and tatweel of cp1256, soft hyphens) encodes as
+itself and the translate drops it. Every other character (… № ™ ﬁ, accented Latin letters) goes
+to the page's codec error handler, which writes its fold when every character of that fold is a
+folded character of the page (``…`` is ``...``), noting the length change for offsets, and
+otherwise gives up: the text is not on this page. Every step is
 per character, so the result equals the per-character definition (charfold.py).
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import importlib
+import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -41,6 +43,9 @@ class Page(NamedTuple):
     """The name of the page's registered codec error handler."""
     fold: bytes
     """Translate table: a byte of the page to the byte of its fold."""
+    drop: bytes
+    """The bytes of the page's characters whose fold is empty (harakat, tatweel, soft hyphen)."""
+    drop_re: re.Pattern[bytes]
     letters: frozenset[str]
     """The page's folded characters (those that fold to themselves)."""
 
@@ -48,9 +53,15 @@ class Page(NamedTuple):
 def _page(name: str) -> Page:
     table: str = importlib.import_module(f"encodings.{name}").decoding_table
     letters = frozenset(c for c in table if c != "\ufffe" and fold_char(c) == c)
-    kept = "".join(c if fold_char(c) in letters else "\ufffe" for c in table)
-    fold = bytes(table.index(fold_char(c)) if c != "\ufffe" else b for b, c in enumerate(kept))
-    return Page(name, table, codecs.charmap_build(kept), f"wirewatch.page.{name}", fold, letters)
+    drop = bytes(b for b, c in enumerate(table) if c != "\ufffe" and not fold_char(c))
+    kept = "".join(c if fold_char(c) in letters or b in drop else "\ufffe" for b, c in enumerate(table))
+    fold = bytes(
+        table.index(fold_char(c)) if c != "\ufffe" and b not in drop else b for b, c in enumerate(kept)
+    )
+    drop_re = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in drop) + b"]")
+    return Page(
+        name, table, codecs.charmap_build(kept), f"wirewatch.page.{name}", fold, drop, drop_re, letters
+    )
 
 
 PAGES = tuple(_page(name) for name in NAMES)
@@ -93,9 +104,21 @@ def decode(page: Page, data: bytes) -> str:
     return text
 
 
-def fold_page(text: str) -> tuple[Page, bytes, list[Edit]] | None:
-    """``text`` folded on the first page that has it (before runs of spaces collapse), with the
-    length edits of characters whose fold is not one character; None when no page has it."""
+class OnPage(NamedTuple):
+    """A text folded on a code page (before runs of spaces collapse)."""
+
+    page: Page
+    folded: bytes
+    edits: list[Edit] | None
+    """Length edits of the characters whose fold is not one character; None when not known yet
+    (``page_edits`` finds them)."""
+    raw: bytes | None = None
+    """The text encoded on the page, kept when its only length edits are dropped characters:
+    they are found there, if a hit ever needs its original text."""
+
+
+def fold_page(text: str) -> OnPage | None:
+    """``text`` folded on the first page that has it; None when no page has it."""
     for page in PAGES:
         edits: list[Edit] = []
         _local.edits = edits
@@ -103,5 +126,15 @@ def fold_page(text: str) -> tuple[Page, bytes, list[Edit]] | None:
             data: bytes = codecs.charmap_encode(text, page.errors, page.encoding)[0]
         except UnicodeEncodeError:
             continue
-        return page, data.translate(page.fold), edits
+        folded = data.translate(page.fold, page.drop)
+        if len(folded) == len(data):
+            return OnPage(page, folded, edits)
+        # vanishing characters dropped: a byte per character of the text unless the handler
+        # wrote more (rare; then offsets.length_edits finds every edit if asked)
+        return OnPage(page, folded, None, None if edits else data)
     return None
+
+
+def dropped(page: Page, raw: bytes) -> list[Edit]:
+    """The length edits of a text whose only ones are the page's vanishing characters."""
+    return [(m.start(), 1, 0) for m in page.drop_re.finditer(raw)]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from service.matching.automaton import CLITICS, OPEN, KeyAutomaton
 from service.matching.charfold import fold_char
 from service.matching.normalize import fold
-from service.matching.pages import PAGES, decode, fold_page
+from service.matching.pages import PAGES, decode, dropped, fold_page
 from service.matching.scan import Check, Ref
 from service.matching.scancode import SPACE, Alphabet
 
@@ -41,9 +41,15 @@ def test_code_page_fold_equals_the_per_character_definition(text: str) -> None:
     if found is None:  # some character's fold is on no page
         assert all(any(ch not in p.letters for f in folds for ch in f) for p in PAGES)
         return
-    page, data, edits = found
+    page, data, edits, raw = found
     assert decode(page, data) == "".join(folds)
-    assert edits == [(i, 1, len(f)) for i, f in enumerate(folds) if len(f) != 1]
+    expected = [(i, 1, len(f)) for i, f in enumerate(folds) if len(f) != 1]
+    if raw is not None:  # dropped characters only: found where they were, on demand
+        assert edits is None and dropped(page, raw) == expected
+    elif edits is None:  # dropped ones and others the handler wrote: left to offsets.length_edits
+        assert any(not f for f in folds) and expected
+    else:
+        assert edits == expected
 
 
 # Folded-text characters: ASCII, the pages' letters, letters of other scripts, punctuation.
