@@ -166,7 +166,12 @@ class Matcher:
         for refs, checked, start, end in self._automaton.hits(folded):
             if not checked:  # nothing to check beyond whole words (the automaton did that); add_hit inlined
                 for ref in refs:
-                    names = found.setdefault(ref.watchlist, {}).setdefault(ref.category, {})
+                    hits = found.get(ref.watchlist)
+                    if hits is None:
+                        hits = found[ref.watchlist] = {}
+                    names = hits.get(ref.category)
+                    if names is None:
+                        names = hits[ref.category] = {}
                     first = names.get(ref.name)
                     if first is None or (start, end) < first:
                         names[ref.name] = (start, end)

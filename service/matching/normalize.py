@@ -162,6 +162,8 @@ class Folded:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) that folded ``text[start:end]`` came from."""
+        if self._spaced is None and self._edits == []:
+            return start, end  # one character for one, no run of spaces: most text
         if self._maps is None:
             self._maps = self._build_maps()
         collapse, chars = self._maps

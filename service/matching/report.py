@@ -71,10 +71,10 @@ def build_match(
         if not getattr(watchlist, category):
             continue
         names = hits.get(category, {})
-        matched[category] = sorted(names, key=lambda n: names[n])
-        for pos in names.values():
-            if first is None or pos < first:
-                first = pos
+        matched[category] = sorted(names, key=names.__getitem__)
+        if names:
+            low = min(names.values())
+            first = low if first is None or low < first else first
     text = snippet(original, *span(*first)) if first is not None else ""
     return Match(watchlist=watchlist.id, matched=matched, snippet=text)
 
