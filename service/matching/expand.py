@@ -100,13 +100,10 @@ def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
         word_forms(w, langs) if not star and is_cyrillic_word(w) else None
         for w, star in zip(words, stars, strict=True)
     ]
-    phrases = combine(written, analyses)
-    folded: dict[str, str] = {}
-    for phrase in phrases:
-        for word in phrase:
-            if word not in folded:
-                folded[word] = fold_word(word)
-    forms = tuple(dict.fromkeys([SEP.join([folded[w] for w in phrase]) for phrase in phrases]))
+    found = combine(written, analyses)
+    unique = list(dict.fromkeys(word for phrase in found for word in phrase))
+    folded = dict(zip(unique, fold_words(unique), strict=True))
+    forms = tuple(dict.fromkeys([SEP.join([folded[w] for w in phrase]) for phrase in found]))
     return Expansion(forms, _note(words, analyses, len(forms), langs))
 
 
@@ -129,6 +126,13 @@ def fold_word(word: str) -> str:
     return " ".join(filter(None, folded.split(" "))) if " " in folded else folded
 
 
+def fold_words(words: list[str]) -> list[str]:
+    """``fold_word`` of each word, in one ``translate`` (NUL folds to itself and no word has one:
+    they come from the dictionaries and from spellings, where control characters are refused)."""
+    folded = "\x00".join(words).translate(_FOLD).split("\x00")
+    return [" ".join(filter(None, f.split(" "))) if " " in f else f for f in folded]
+
+
 def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
     """Phrases from per-word forms (``written``: the words as written, plain).
 
@@ -139,6 +143,17 @@ def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[
       after it stay as written ("в секторі Газа", "міністром оборони");
     - a word without cases (a verb) inflects alone.
     """
+    if len(written) == 1:  # most terms: what phrases() gives for one word, without its bookkeeping
+        found = analyses[0]
+        if found is None:
+            return [written]
+        forms = [f for column in found.cells.values() for f in column] if found.cells else found.forms
+        return [(form,) for form in dict.fromkeys([written[0], *forms])]
+    return phrases(written, analyses)
+
+
+def phrases(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
+    """``combine`` for any number of words."""
     out: dict[tuple[str, ...], None] = {written: None}
     cased = [i for i, found in enumerate(analyses) if found and found.cells]
     cells = dict.fromkeys(cell for i in cased for cell in analyses[i].cells)  # type: ignore[union-attr]

@@ -144,3 +144,15 @@ def test_broken_cache_file_is_ignored(fresh: Path) -> None:
 
 def _watchlist(city: str) -> Watchlist:
     return watchlist(cities=[city])
+
+
+@pytest.mark.parametrize(
+    "word", ["Харків", "Ірпінь", "Вагнер", "Курск", "обстріляти", "Сирський", "Ґзвбрхт", "Харкова"]
+)
+def test_one_word_combines_as_any_phrase(word: str) -> None:
+    """combine's shortcut for one word gives the phrases, in order, that the general rule gives."""
+    from service.matching.morph import languages, plain, word_forms
+
+    written, analyses = (plain(word),), [word_forms(word, languages([word]))]
+    assert expand.combine(written, analyses) == expand.phrases(written, analyses)
+    assert expand.combine(written, [None]) == expand.phrases(written, [None]) == [written]

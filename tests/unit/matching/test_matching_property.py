@@ -177,6 +177,7 @@ def test_every_character_that_folds_to_nothing_is_known() -> None:
 @FAST
 @given(texts)
 def test_expansion_folds_words_like_fold_key(text: str) -> None:
-    from service.matching.expand import fold_word
+    from service.matching.expand import fold_word, fold_words
 
     assert fold_word(text) == fold_key(text)
+    assert fold_words([text, text[::-1], ""]) == [fold_key(text), fold_key(text[::-1]), ""]
