@@ -66,6 +66,7 @@ class KeyAutomaton:
         for i in self._verify:
             self._flags[i] |= _VERIFY
         self._refs = refs if isinstance(refs, list) else list(refs)
+        del codes, ready, keys  # the build's peak memory is the patterns and the automaton
         self._automaton = BytesAhoCorasick(patterns, implementation=kind) if patterns else None
 
     def __len__(self) -> int:

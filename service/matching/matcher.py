@@ -27,8 +27,9 @@ Matching semantics (README "Matching semantics" says the same for editors):
 Why one automaton with overlapping matches: the item's folded text is scanned once whatever
 the number of terms, and every occurrence of every key is seen, so a longer key that fails the
 boundary check ("Homs Gap" in "Homs Gaps") never hides a shorter one that passes ("Homs"). The
-checks after a hit are in scan.py; ``explain_text`` reports every hit and why it did or did not
-count (explain.py).
+automaton (automaton.py) runs over scan bytes, one per character, with the word boundaries in
+its patterns, so it reports whole-word hits only. The checks after a hit are in scan.py;
+``explain_text`` reports every hit and why it did or did not count (explain.py).
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ class Matcher:
                         self._add_regex(index, section, term.name, term.regex)
                     else:
                         self._add_term(index, section, term)
-        self._automaton = KeyAutomaton(list(self._keys), self._ref_sets, self._flags)
+        keys, refs, flags = list(self._keys), self._ref_sets, self._flags
         del self._keys, self._ref_sets, self._checks, self._flags
+        self._automaton = KeyAutomaton(keys, refs, flags)
 
     def _add_term(self, index: int, section: str, term: Term) -> None:
         checks = self._checks
