@@ -151,8 +151,9 @@ def _watchlist(city: str) -> Watchlist:
 )
 def test_one_word_combines_as_any_phrase(word: str) -> None:
     """combine's shortcut for one word gives the phrases, in order, that the general rule gives."""
-    from service.matching.morph import languages, plain, word_forms
+    from service.matching.morph import WordForms, languages, plain, word_forms
 
-    written, analyses = (plain(word),), [word_forms(word, languages([word]))]
+    written = (plain(word),)
+    analyses: list[WordForms | None] = [word_forms(word, languages([word]))]
     assert expand.combine(written, analyses) == expand.phrases(written, analyses)
     assert expand.combine(written, [None]) == expand.phrases(written, [None]) == [written]
