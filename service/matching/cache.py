@@ -24,12 +24,14 @@ log = get_logger(__name__)
 
 ENV = "WIREWATCH_CACHE_DIR"
 Entry = list[Any]
-"""What is cached for one term: JSON-friendly lists (see expand.py)."""
+"""What is cached for one spelling or acronym: JSON-friendly lists (terms.py, expand.py)."""
 
 
 def cache_dir() -> Path | None:
-    """Where expansions are cached, from the environment; None when turned off."""
-    return _cache_dir(os.environ.get(ENV), os.environ.get("XDG_CACHE_HOME"))
+    """Where expansions are cached, from the environment; None when turned off. (Asked once per
+    compiled term: XDG_CACHE_HOME is read only when it matters.)"""
+    value = os.environ.get(ENV)
+    return _cache_dir(value, None if value is not None else os.environ.get("XDG_CACHE_HOME"))
 
 
 @lru_cache(maxsize=16)
@@ -79,7 +81,8 @@ class ExpansionCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".expansions-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(self._entries, out, ensure_ascii=False, separators=(",", ":"))
+                # dumps, not dump: only the one-shot encoder is the C one (a large file takes seconds)
+                out.write(json.dumps(self._entries, ensure_ascii=False, separators=(",", ":")))
             os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a CLI run as another user
             os.replace(tmp, self.path)
         except OSError as exc:

@@ -11,23 +11,29 @@ Words ending in ``*`` (prefixes) and words in other scripts stay as written. The
 folded (normalize.py) and deduplicated after folding: folding drops combining marks (й→и,
 ї→і, ё→е), so several forms often become one key.
 
-Expansions are computed once per term per process and cached on disk (cache.py) by term and
-by library, dictionary and policy versions, so a warm start neither recomputes them nor loads
-the dictionaries.
+Expansions are computed once per term per process. The disk cache (cache.py) keeps what they
+become: each compiled spelling that needed them (terms.py), by library, dictionary and policy
+versions and a digest of the rules' source, so a warm start neither recomputes them nor loads
+the dictionaries, and a change to the rules cannot serve stale keys.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from service.matching.cache import ExpansionCache, cache_dir
+from service.matching.charfold import fold_char
 from service.matching.morph import WordForms, is_cyrillic_word, languages, plain, versions, word_forms
-from service.matching.normalize import fold_char
 from service.matching.shout import ordinary_word
 
-POLICY = "1"
-"""Bump when the expansion rules change, so cached expansions from older rules are not used."""
+POLICY = "2"
+"""Bump when the expansion rules change in a way the source digest cannot see (data, not code)."""
+RULES = ("terms", "expand", "morph", "arabic", "shout", "charfold")
+"""The modules whose source decides a compiled spelling: part of the cache key (``rules_digest``)."""
 
 MAX_FORMS = 200
 """More distinct forms than this is reported by ``wirewatch check`` (they are still matched)."""
@@ -47,16 +53,29 @@ class Expansion:
     note: str = ""
 
 
-_caches: dict[str, ExpansionCache] = {}
+_caches: dict[Path | None, ExpansionCache] = {}
 
 
 def shared_cache() -> ExpansionCache:
     """The cache for the current ``WIREWATCH_CACHE_DIR`` (one per folder per process)."""
     folder = cache_dir()
-    key = str(folder)
-    if key not in _caches:
-        _caches[key] = ExpansionCache(folder, f"{versions()},policy={POLICY}")
-    return _caches[key]
+    found = _caches.get(folder)
+    if found is None:
+        found = _caches[folder] = ExpansionCache(
+            folder, f"{versions()},policy={POLICY},rules={rules_digest()}"
+        )
+    return found
+
+
+@lru_cache(maxsize=1)
+def rules_digest() -> str:
+    """A digest of the source of ``RULES``: editing how spellings compile changes the cache file."""
+    digest = hashlib.sha256()
+    for name in RULES:
+        spec = importlib.util.find_spec(f"service.matching.{name}")
+        origin = spec.origin if spec is not None else None
+        digest.update(Path(origin).read_bytes() if origin else name.encode())
+    return digest.hexdigest()[:12]
 
 
 def needs_morphology(words: tuple[str, ...], stars: tuple[bool, ...]) -> bool:
@@ -64,20 +83,14 @@ def needs_morphology(words: tuple[str, ...], stars: tuple[bool, ...]) -> bool:
 
 
 def expand(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
-    """The folded forms of a term's words (see the module docstring); from the cache if there."""
+    """The folded forms of a term's words (see the module docstring), once per process."""
     key = " ".join(plain(w) + ("*" if star else "") for w, star in zip(words, stars, strict=True))
     return _expand_cached(key, words, stars)
 
 
 @lru_cache(maxsize=1 << 16)
 def _expand_cached(key: str, words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
-    cache = shared_cache()
-    entry = cache.get(key)
-    if entry is not None:
-        return Expansion(tuple(entry[0]), entry[1])
-    found = _compute(words, stars)
-    cache.put(key, [list(found.forms), found.note])
-    return found
+    return _compute(words, stars)
 
 
 def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
@@ -87,13 +100,10 @@ def _compute(words: tuple[str, ...], stars: tuple[bool, ...]) -> Expansion:
         word_forms(w, langs) if not star and is_cyrillic_word(w) else None
         for w, star in zip(words, stars, strict=True)
     ]
-    phrases = combine(written, analyses)
-    folded: dict[str, str] = {}
-    for phrase in phrases:
-        for word in phrase:
-            if word not in folded:
-                folded[word] = fold_word(word)
-    forms = tuple(dict.fromkeys(SEP.join(folded[w] for w in phrase) for phrase in phrases))
+    found = combine(written, analyses)
+    unique = list(dict.fromkeys(word for phrase in found for word in phrase))
+    folded = dict(zip(unique, fold_words(unique), strict=True))
+    forms = tuple(dict.fromkeys([SEP.join([folded[w] for w in phrase]) for phrase in found]))
     return Expansion(forms, _note(words, analyses, len(forms), langs))
 
 
@@ -116,6 +126,13 @@ def fold_word(word: str) -> str:
     return " ".join(filter(None, folded.split(" "))) if " " in folded else folded
 
 
+def fold_words(words: list[str]) -> list[str]:
+    """``fold_word`` of each word, in one ``translate`` (NUL folds to itself and no word has one:
+    they come from the dictionaries and from spellings, where control characters are refused)."""
+    folded = "\x00".join(words).translate(_FOLD).split("\x00")
+    return [" ".join(filter(None, f.split(" "))) if " " in f else f for f in folded]
+
+
 def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
     """Phrases from per-word forms (``written``: the words as written, plain).
 
@@ -126,6 +143,17 @@ def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[
       after it stay as written ("в секторі Газа", "міністром оборони");
     - a word without cases (a verb) inflects alone.
     """
+    if len(written) == 1:  # most terms: what phrases() gives for one word, without its bookkeeping
+        found = analyses[0]
+        if found is None:
+            return [written]
+        forms = [f for column in found.cells.values() for f in column] if found.cells else found.forms
+        return [(form,) for form in dict.fromkeys([written[0], *forms])]
+    return phrases(written, analyses)
+
+
+def phrases(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[tuple[str, ...]]:
+    """``combine`` for any number of words."""
     out: dict[tuple[str, ...], None] = {written: None}
     cased = [i for i, found in enumerate(analyses) if found and found.cells]
     cells = dict.fromkeys(cell for i in cased for cell in analyses[i].cells)  # type: ignore[union-attr]
@@ -135,8 +163,8 @@ def combine(written: tuple[str, ...], analyses: list[WordForms | None]) -> list[
             for i, found in enumerate(analyses)
         ]
         # variants of one cell (ірпені / ірпеневі) go side by side, not crosswise
-        for j in range(max(len(c) for c in columns)):
-            out[tuple(c[min(j, len(c) - 1)] for c in columns)] = None
+        for j in range(max(map(len, columns))):
+            out[tuple([c[j] if j < len(c) else c[-1] for c in columns])] = None
     nouns = [i for i in cased if analyses[i].noun]  # type: ignore[union-attr]
     alone = [i for i, found in enumerate(analyses) if found and not found.cells]
     if len(nouns) > 1:

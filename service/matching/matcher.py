@@ -27,8 +27,9 @@ Matching semantics (README "Matching semantics" says the same for editors):
 Why one automaton with overlapping matches: the item's folded text is scanned once whatever
 the number of terms, and every occurrence of every key is seen, so a longer key that fails the
 boundary check ("Homs Gap" in "Homs Gaps") never hides a shorter one that passes ("Homs"). The
-checks after a hit are in scan.py; ``explain_text`` reports every hit and why it did or did not
-count (explain.py).
+automaton (automaton.py) runs over scan bytes, one per character, with the word boundaries in
+its patterns, so it reports whole-word hits only. The checks after a hit are in scan.py;
+``explain_text`` reports every hit and why it did or did not count (explain.py).
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import regex
-from ahocorasick_rs import AhoCorasick
 
 from service.logs import get_logger
+from service.matching.automaton import CHECKED, CLITICS, OPEN, KeyAutomaton, plain
 from service.matching.expand import save_caches
 from service.matching.explain import Explanation, TermHit, explain
 from service.matching.load import gc_paused
@@ -52,7 +53,6 @@ from service.model import Item, Match
 log = get_logger(__name__)
 
 DEFAULT_REGEX_TIMEOUT = 0.05
-CLITICS, OPEN = 1, 2
 _NUL = SEPARATOR.strip()  # what the field separator folds to the middle of: where the title ends
 
 
@@ -76,8 +76,8 @@ class Matcher:
 
     def _compile(self) -> None:
         self._keys: dict[str, int] = {}
-        self._ref_sets: list[dict[Ref, None]] = []
-        self._flags = bytearray()  # per key: CLITICS (a hit may start inside a word), OPEN (end inside)
+        self._ref_sets: list[tuple[Ref, ...]] = []  # per key, in order of first appearance
+        self._flags = bytearray()  # per key: CLITICS, OPEN, CHECKED (automaton.py)
         self._checks: dict[Check, Check] = {}  # one object per distinct check
         self._regexes: dict[int, list[RegexTerm]] = {}
         for index, watchlist in enumerate(self.watchlists):
@@ -87,12 +87,12 @@ class Matcher:
                         self._add_regex(index, section, term.name, term.regex)
                     else:
                         self._add_term(index, section, term)
-        self._refs = [tuple(r) for r in self._ref_sets]
-        self._automaton = AhoCorasick(list(self._keys)) if self._keys else None
-        del self._keys, self._ref_sets, self._checks
+        keys, refs, flags = list(self._keys), self._ref_sets, self._flags
+        del self._keys, self._ref_sets, self._checks, self._flags
+        self._automaton = KeyAutomaton(keys, refs, flags)
 
     def _add_term(self, index: int, section: str, term: Term) -> None:
-        keys, ref_sets, all_flags, checks = self._keys, self._ref_sets, self._flags, self._checks
+        checks = self._checks
         for text in term.variants:
             spelling = compile_spelling(text, term.case_sensitive, term.inflect)
             if isinstance(spelling, str):
@@ -100,16 +100,32 @@ class Matcher:
             for n, v in enumerate((spelling.first(), *spelling.others)):
                 check = Check(v.prefix, v.shape, v.tail, v.clitics, spelling.quiet)
                 ref = Ref(index, section, term.name, text, checks.setdefault(check, check))
-                flags = (CLITICS if v.clitics else 0) | (OPEN if v.prefix else 0)
+                flags = (
+                    (CLITICS if v.clitics else 0)
+                    | (OPEN if v.prefix else 0)
+                    | (0 if plain(check) else CHECKED)
+                )
                 # inflected forms (``more``) are checked like the first variant
-                for key in (v.key, *spelling.more) if n == 0 else (v.key,):
-                    pid = keys.setdefault(key, len(keys))
-                    if pid == len(ref_sets):
-                        ref_sets.append({ref: None})
-                        all_flags.append(flags)
-                    else:
-                        ref_sets[pid][ref] = None
-                        all_flags[pid] |= flags
+                self._add_keys((v.key, *spelling.more) if n == 0 else (v.key,), ref, flags)
+
+    def _add_keys(self, new: tuple[str, ...], ref: Ref, flags: int) -> None:
+        """Keys that ``ref`` stands for. Forms of a Cyrillic term are a dozen keys that no other
+        term has: those are added at once (a warm start of a large watchlist spends its time here)."""
+        keys, ref_sets, all_flags = self._keys, self._ref_sets, self._flags
+        if len(new) > 1 and keys.keys().isdisjoint(new) and len(set(new)) == len(new):
+            keys.update(zip(new, range(len(keys), len(keys) + len(new)), strict=True))
+            ref_sets.extend([(ref,)] * len(new))
+            all_flags.extend(bytes([flags]) * len(new))
+            return
+        for key in new:
+            pid = keys.setdefault(key, len(keys))
+            if pid == len(ref_sets):
+                ref_sets.append((ref,))
+                all_flags.append(flags)
+            else:
+                if ref not in ref_sets[pid]:
+                    ref_sets[pid] += (ref,)
+                all_flags[pid] |= flags
 
     def _add_regex(self, index: int, section: str, name: str, pattern: str) -> None:
         try:
@@ -118,6 +134,11 @@ class Matcher:
             log.warning("regex_invalid", watchlist=self.watchlists[index].id, error=str(exc))
             return
         self._regexes.setdefault(index, []).append((section, name, compiled))
+
+    @property
+    def key_count(self) -> int:
+        """How many distinct keys the automaton holds (forms, proclitic keys, spellings)."""
+        return len(self._automaton)
 
     def match(self, item: Item, *, feeds_filter: bool = True) -> list[Match]:
         """Matches of ``item`` for every watchlist whose feeds filter lets its feed through
@@ -133,15 +154,15 @@ class Matcher:
         folded = fold(text)
         found, body_hits = self._scan(folded, folded.text.find(_NUL) if body_from else -1)
         matches = []
-        for index in sorted(found.keys() | self._regexes.keys()):
+        for index in sorted(found.keys() | self._regexes.keys() if self._regexes else found):
             watchlist = self.watchlists[index]
             if not watchlist.applies_to(feed_id):
                 continue
             hits = found.get(index, {})
-            regexes = self._regexes.get(index, [])
-            if not self._possible(watchlist, hits, regexes):
-                continue
+            regexes = self._regexes.get(index)
             if regexes:
+                if not self._possible(watchlist, hits, regexes):
+                    continue
                 search_regexes(watchlist.id, regexes, folded.text, self.regex_timeout, hits)
             if decide(watchlist, hits):
                 body = (body_from, body_hits.get(index)) if body_from else None
@@ -152,26 +173,20 @@ class Matcher:
         """Every whole-word hit of every key, grouped by watchlist; one pass over the text. Also,
         per watchlist, the first category hit after ``body_at`` (-1: no body to look for)."""
         body_hits: dict[int, tuple[int, int]] = {}
-        if self._automaton is None:
-            return {}, body_hits
-        text = folded.text
-        size = len(text)
-        refs, flags = self._refs, self._flags
         found: dict[int, Hits] = {}
-        for pid, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            if start and text[start - 1].isalnum() and not flags[pid] & CLITICS:
-                continue  # inside a word: most hits stop here
-            if end < size and text[end].isalnum() and not flags[pid] & OPEN:
-                continue  # the start of a longer word
-            for ref in refs[pid]:
+        for refs, checked, start, end in self._automaton.hits(folded):
+            if not checked:  # nothing to check beyond whole words (the automaton did that)
+                _add_plain(found, refs, start, end)
+                if 0 <= body_at < start:
+                    _lead(body_hits, refs, (start, end))
+                continue
+            for ref in refs:
                 span = judge(ref.check, folded, start, end)
                 if type(span) is not tuple:
                     continue
                 add_hit(found.setdefault(ref.watchlist, {}), ref.category, ref.name, *span)
-                if 0 <= body_at < span[0] and ref.category != "exclude":
-                    first = body_hits.get(ref.watchlist)
-                    if first is None or span < first:
-                        body_hits[ref.watchlist] = span
+                if 0 <= body_at < span[0]:
+                    _lead(body_hits, (ref,), span)
         return found, body_hits
 
     @staticmethod
@@ -188,10 +203,8 @@ class Matcher:
         decision; slower than ``match_text`` (every regex runs), for ``wirewatch match --explain``."""
         folded = fold(text)
         found: dict[int, list[TermHit]] = {}
-        for pid, start, end in (
-            self._automaton.find_matches_as_indexes(folded.text, overlapping=True) if self._automaton else ()
-        ):
-            for ref in self._refs[pid]:
+        for refs, _, start, end in self._automaton.hits(folded):
+            for ref in refs:
                 verdict = judge(ref.check, folded, start, end)
                 if verdict is None:
                     continue
@@ -229,3 +242,26 @@ def _term_hit(
         end += 1  # show the whole word of a prefix hit: "airstrikes"
     a, b = folded.span(start, end)
     return TermHit(category, name, spelling, folded.original[a:b], a, b, why)
+
+
+def _add_plain(found: dict[int, Hits], refs: Sequence[Ref], start: int, end: int) -> None:
+    """``add_hit`` for every ref of a key that needs no check, inlined: the hot path."""
+    for ref in refs:
+        hits = found.get(ref.watchlist)
+        if hits is None:
+            hits = found[ref.watchlist] = {}
+        names = hits.get(ref.category)
+        if names is None:
+            names = hits[ref.category] = {}
+        first = names.get(ref.name)
+        if first is None or (start, end) < first:
+            names[ref.name] = (start, end)
+
+
+def _lead(body_hits: dict[int, tuple[int, int]], refs: Sequence[Ref], span: tuple[int, int]) -> None:
+    """Remember, per watchlist, the first category hit in the body (snippets start there)."""
+    for ref in refs:
+        if ref.category != "exclude":
+            first = body_hits.get(ref.watchlist)
+            if first is None or span < first:
+                body_hits[ref.watchlist] = span

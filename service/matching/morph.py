@@ -174,10 +174,15 @@ def _guessable(parse: Any, written: str) -> bool:
 
 def _from_dictionary(parse: Any) -> bool:
     """A parse of a word the dictionary lists (not a guess from its suffix)."""
-    from pymorphy3.units import DictionaryAnalyzer
-
     stack = parse.methods_stack
-    return len(stack) == 1 and type(stack[0][0]) is DictionaryAnalyzer
+    return len(stack) == 1 and type(stack[0][0]) is _dictionary_unit()
+
+
+@cache
+def _dictionary_unit() -> Any:
+    from pymorphy3.units import DictionaryAnalyzer  # lazily, with the dictionaries
+
+    return DictionaryAnalyzer
 
 
 def _dictionary_form(parse: Any, written: str) -> bool:
@@ -209,34 +214,60 @@ def _collect(word: str, written: str, parses: list[Any], status: str) -> WordFor
     forms: dict[str, None] = {written: None}
     cells: dict[Cell, dict[str, None]] = {}
     for parse in parses:
-        tag = _tag(parse.tag)
-        for surface, other in _lexeme(parse):
-            if not _keeps(tag, other):
-                continue
+        for surface, cell in _kept_forms(parse):
             forms[surface] = None
-            if other.case:
-                cells.setdefault((other.case, "plur" if other.plural else "sing"), {})[surface] = None
+            if cell is not None:
+                cells.setdefault(cell, {})[surface] = None
     noun = any(_tag(p.tag).pos == "NOUN" for p in parses)
     return WordForms(word, status, tuple(forms), {c: tuple(f) for c, f in cells.items()}, noun=noun)
 
 
-def _lexeme(parse: Any) -> list[tuple[str, _Tag]]:
-    """Every form of a parse's lexeme with its tag facts. A dictionary word is spelled out from
-    its paradigm (shared by thousands of words, read once) as pymorphy3's DictionaryAnalyzer
-    does, without building a Parse per form; a guess goes through ``parse.lexeme``."""
+Kept = list[tuple[str, str, "Cell | None"]]
+"""(prefix, suffix, cell or None) of the forms of a paradigm that ``_keeps`` keeps."""
+
+
+def _kept_forms(parse: Any) -> list[tuple[str, Cell | None]]:
+    """The forms of a parse's lexeme that are forms of the written word (``_keeps``), with
+    their cells. A dictionary word is spelled out from its paradigm as pymorphy3's
+    DictionaryAnalyzer does, without building a Parse per form; which forms of a paradigm a
+    parse keeps depends only on the paradigm and the parse's tag, so that is worked out once
+    (a paradigm is shared by thousands of words). A guess goes through ``parse.lexeme``."""
+    tag = _tag(parse.tag)
     if not _from_dictionary(parse):
-        return [(form.word, _tag(form.tag)) for form in parse.lexeme]
+        kept = [(form.word, _tag(form.tag)) for form in parse.lexeme]
+        return [(surface, _cell(other)) for surface, other in kept if _keeps(tag, other)]
     unit, fixed_word, para_id, idx = parse.methods_stack[0]
     dictionary = unit.dict
     stem = dictionary.build_stem(dictionary.paradigms[para_id], idx, fixed_word)
-    return [(prefix + stem + suffix, tag) for prefix, tag, suffix in _paradigm(dictionary, para_id)]
+    return [
+        (prefix + stem + suffix, cell) for prefix, suffix, cell in _kept_paradigm(dictionary, para_id, tag)
+    ]
+
+
+def _cell(tag: _Tag) -> Cell | None:
+    return (tag.case, "plur" if tag.plural else "sing") if tag.case else None
+
+
+_KEPT: dict[tuple[int, int, _Tag], Kept] = {}
+
+
+def _kept_paradigm(dictionary: Any, para_id: int, tag: _Tag) -> Kept:
+    key = (id(dictionary), para_id, tag)  # dictionaries live as long as the process (analyzer() caches)
+    found = _KEPT.get(key)
+    if found is None:
+        found = _KEPT[key] = [
+            (prefix, suffix, _cell(other))
+            for prefix, other, suffix in _paradigm(dictionary, para_id)
+            if _keeps(tag, other)
+        ]
+    return found
 
 
 _PARADIGMS: dict[tuple[int, int], list[tuple[str, _Tag, str]]] = {}
 
 
 def _paradigm(dictionary: Any, para_id: int) -> list[tuple[str, _Tag, str]]:
-    key = (id(dictionary), para_id)  # dictionaries live as long as the process (analyzer() caches)
+    key = (id(dictionary), para_id)
     found = _PARADIGMS.get(key)
     if found is None:
         info = dictionary.build_paradigm_info(para_id)

@@ -1,17 +1,17 @@
 """Folding: the one view of text that terms and items are compared in, with offsets kept.
 
-``fold(text)`` applies, in this order: apostrophe-likes (’ ‘ ʼ ` ´ …) become ``'``; NFKD,
-casefold, NFKD (so NFKC compatibility forms, case and diacritics all fold); every combining
-mark (Arabic harakat, Latin accents) and every invisible format character (tatweel, soft
-hyphen, zero-width and bidi controls) is dropped; hyphens, dashes and whitespace of every kind
-become a space; runs of spaces become one space.
+``fold(text)`` folds every character as ``fold_char`` defines (charfold.py: apostrophe-likes to
+``'``, NFKC compatibility forms, case, diacritics, marks and invisible characters away,
+hyphens, dashes and whitespace to a space), then collapses runs of spaces to one.
 
-Why whole-string C operations (``str.translate`` on bytes for ASCII, ``unicodedata`` and two
-regex passes otherwise) instead of a per-character loop: a feed item is folded once per poll
-and this is the hot path. The promise kept is that the fast result equals the per-character
-definition ``_fold_char`` (the reference matcher uses only that), so offsets in the folded
-text can be mapped back to the original lazily, only when a hit needs them (snippets,
-case-sensitive checks). Mapping costs nothing when no character changed length.
+Why whole-string C operations instead of a per-character loop: a feed item is folded once per
+poll and this is the hot path. ASCII folds with a byte table; text in one non-Latin script
+through a code page (pages.py); text that is mostly ASCII folds its non-ASCII runs in a codec
+error handler; anything else through ``unicodedata`` and two regex passes. The promise kept is
+that every path equals the per-character definition (the reference matcher uses only that), so
+offsets in the folded text map back to the original lazily, only when a hit needs them
+(snippets, case checks; offsets.py). The ASCII and code-page paths also give the matcher its
+scan bytes (scancode.py) at the cost of one more ``bytes.translate``.
 """
 
 from __future__ import annotations
@@ -19,95 +19,21 @@ from __future__ import annotations
 import codecs
 import re
 import threading
-import unicodedata
-from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
-import regex
+from service.matching.charfold import SPACE_RE, fold_char, stage1
+from service.matching.offsets import Edit, Shift, length_edits
+from service.matching.pages import Page, decode, dropped, fold_page
+from service.matching.scancode import ASCII_SCAN, PAGE_SCAN
 
-_APOSTROPHES = "\u2018\u2019\u201b\u02bc\u02bb`\u00b4\u2032\uff07"
-_INVISIBLE = "\u00ad\u0640\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-_DASHES = (
-    "".join(chr(i) for i in (*range(0x2010, 0x2016), 0x2D, 0x58A, 0x5BE, 0x1400, 0x1806, 0x2E17, 0x2E1A))
-    + "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\u2212\U00010ead"
-)
-_SPACES = "".join(chr(i) for i in range(0x3001) if chr(i).isspace() and i != 0x20)
-
-_APOS_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
-_DROPPED_RE = regex.compile(f"[\\p{{M}}{_INVISIBLE}]")
-"""Marks and invisible characters: what folding drops (one pass over the text)."""
-_SPACE_RE = re.compile(f"[{re.escape(_SPACES + _DASHES)}]")
 _RUN_RE = re.compile("  +")
+_RUN_BYTES = re.compile(b"  +")
 SEPARATOR = "\n\x00\n"
 """Joins an item's fields: not a word character and not a space, so no term spans two fields."""
 
-
-def _nfkd(text: str) -> str:
-    return unicodedata.normalize("NFKD", text)
-
-
-def _stage1(text: str, casefold: bool) -> str:
-    """Everything before space handling; equal to the per-character map of ``text``."""
-    text = _nfkd(_APOS_RE.sub("'", text))
-    if casefold:
-        text = _nfkd(text.casefold())
-    dropped: str = _DROPPED_RE.sub("", text)
-    return dropped
-
-
-@lru_cache(maxsize=65536)
-def _fold_char(char: str, casefold: bool = True) -> str:
-    """The fold of one character (before spaces collapse): the definition the rest must equal."""
-    folded = _stage1(char, casefold)
-    return _SPACE_RE.sub(" ", folded)
-
-
-_COMPATIBILITY_BLOCKS = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0xFF00, 0xFFEF))
-_VANISHING = "".join(
-    chr(c) for low, high in _COMPATIBILITY_BLOCKS for c in range(low, high + 1) if not _fold_char(chr(c))
-)
-_SHRINKING_RE = regex.compile(f"[\\p{{M}}{_INVISIBLE}{re.escape(_VANISHING)}]")
-"""Every character whose fold is empty: marks, invisible characters, and the few presentation
-forms (Arabic shadda forms, halfwidth voiced marks) that are only marks after NFKD; a test
-checks every code point."""
-
-
-def _code_pages() -> list[tuple[Any, str]]:
-    """Single-byte code pages for the scripts of most non-Latin wire copy (Windows Cyrillic and
-    Arabic, Python's own tables), as (encoding map, decoding table of folds): a text all of
-    whose characters are on a page and fold to one character each folds as ``encode`` then
-    ``decode`` through the folds, two C passes, and no offset moves. Characters whose fold is
-    not one character (…, №, tatweel, harakat) are left off the page, so such a text takes the
-    general path."""
-    from encodings import cp1251, cp1256
-
-    pages: list[tuple[Any, str]] = []
-    for table in (cp1251.decoding_table, cp1256.decoding_table):
-        folds = [_fold_char(c) if c != "\ufffe" else "" for c in table]
-        kept = "".join(c if len(f) == 1 else "\ufffe" for c, f in zip(table, folds, strict=True))
-        pages.append((codecs.charmap_build(kept), "".join(f if len(f) == 1 else "\ufffe" for f in folds)))
-    return pages
-
-
-_CODE_PAGES = _code_pages()
-
-
-def _fold_on_page(text: str) -> str | None:
-    """``text`` folded through the first code page that has all its characters, or None."""
-    for encoding, folds in _CODE_PAGES:
-        try:
-            data = codecs.charmap_encode(text, "strict", encoding)[0]
-        except UnicodeEncodeError:
-            continue
-        folded: str = codecs.charmap_decode(data, "strict", folds)[0]
-        return folded
-    return None
-
-
-_ASCII_TABLE = bytes(ord(_fold_char(chr(i))) for i in range(128)) + bytes(range(128, 256))
-_ASCII_SHAPE = bytes(ord(_fold_char(chr(i), False)) for i in range(128)) + bytes(range(128, 256))
+_ASCII_TABLE = bytes(ord(fold_char(chr(i))) for i in range(128)) + bytes(range(128, 256))
+_ASCII_SHAPE = bytes(ord(fold_char(chr(i), False)) for i in range(128)) + bytes(range(128, 256))
 
 
 def fold_key(text: str, *, casefold: bool = True) -> str:
@@ -118,31 +44,33 @@ def fold_key(text: str, *, casefold: bool = True) -> str:
     return _fold_fast(text, casefold)[0].strip(" ")
 
 
-Edit = tuple[int, int, int]
-"""(start, length, new length) of a change that is not one character for one."""
+def _other_script(text: str) -> bool:
+    """Whether ``text`` (not ASCII) looks mostly non-Latin, judged on its start: then a code
+    page is tried first. Only speed depends on the answer."""
+    sample = text[:256]
+    return len(sample.encode("utf-8", "surrogatepass")) - len(sample) > len(sample) // 8
 
 
-def _fold_fast(text: str, casefold: bool) -> tuple[str, str | None, list[Edit] | None]:
+def _fold_fast(text: str, casefold: bool, pages: bool = True) -> tuple[str, str | None, list[Edit] | None]:
     """(folded, text before runs of spaces collapsed if any did, length edits if known).
 
     Text that is mostly ASCII (English with curly quotes, dashes, a few accented names)
     folds its non-ASCII runs from a cache, then its ASCII bytes with a byte table (UTF-8
     keeps ASCII bytes and multi-byte sequences apart, so the table touches nothing else).
-    Text mostly in other scripts folds through a single-byte code page when one has all its
-    characters (most Cyrillic and Arabic copy: then no offsets move either), else goes
-    through the whole-string pipeline. All equal the
-    per-character definition because every step is per character.
+    Text mostly in other scripts folds through a code page when one has it (most Cyrillic and
+    Arabic copy; ``pages`` False: none has it) or else through the whole-string pipeline. All
+    equal the per-character definition because every step is per character.
     """
     table = _ASCII_TABLE if casefold else _ASCII_SHAPE
     edits: list[Edit] | None = []
     if text.isascii():
         spaced = text.encode("ascii").translate(table).decode("ascii")
-    elif len(text.encode("utf-8")) - len(text) > len(text) // 8:
-        on_page = _fold_on_page(text) if casefold else None
-        if on_page is not None:
-            spaced = on_page  # one character for one: no edits
+    elif _other_script(text):
+        found = fold_page(text) if casefold and pages else None
+        if found is not None:
+            spaced, edits = decode(found.page, found.folded), found.edits
         else:
-            spaced = _SPACE_RE.sub(" ", _stage1(text, casefold))
+            spaced = SPACE_RE.sub(" ", stage1(text, casefold))
             edits = None
     else:
         _local.edits = edits
@@ -156,10 +84,10 @@ def _fold_fast(text: str, casefold: bool) -> tuple[str, str | None, list[Edit] |
 @lru_cache(maxsize=16384)
 def _fold_piece(piece: str, casefold: bool) -> tuple[bytes, tuple[tuple[int, int], ...]]:
     """A run of non-ASCII characters folded (UTF-8), and (offset, new length) of odd ones."""
-    folded = _SPACE_RE.sub(" ", _stage1(piece, casefold))
+    folded = SPACE_RE.sub(" ", stage1(piece, casefold))
     odd: tuple[tuple[int, int], ...] = ()
-    if len(folded) != len(piece) or any(len(_fold_char(c, casefold)) != 1 for c in piece):
-        odd = tuple((i, n) for i, c in enumerate(piece) if (n := len(_fold_char(c, casefold))) != 1)
+    if len(folded) != len(piece) or any(len(fold_char(c, casefold)) != 1 for c in piece):
+        odd = tuple((i, n) for i, c in enumerate(piece) if (n := len(fold_char(c, casefold))) != 1)
     return folded.encode("utf-8"), odd
 
 
@@ -187,102 +115,83 @@ codecs.register_error(_CASEFOLD_HANDLER, _encode_folded(True))
 codecs.register_error(_SHAPE_HANDLER, _encode_folded(False))
 
 
-class _Shift:
-    """Maps positions in an edited string back to the string before the edits.
-
-    ``edits`` are (start, length, new length) in the old string, sorted; every other
-    character was kept one-for-one.
-    """
-
-    __slots__ = ("_new_starts", "_new_ends", "_old_starts", "_old_ends")
-
-    def __init__(self, edits: Iterable[tuple[int, int, int]]) -> None:
-        self._new_starts: list[int] = []
-        self._new_ends: list[int] = []
-        self._old_starts: list[int] = []
-        self._old_ends: list[int] = []
-        delta = 0
-        for start, length, new_length in edits:
-            self._new_starts.append(start + delta)
-            self._new_ends.append(start + delta + new_length)
-            self._old_starts.append(start)
-            self._old_ends.append(start + length)
-            delta += new_length - length
-
-    def start(self, i: int) -> int:
-        """Old position of the character that produced new character ``i``."""
-        k = bisect_right(self._new_starts, i) - 1
-        if k < 0:
-            return i
-        if i < self._new_ends[k]:
-            return self._old_starts[k]
-        return self._old_ends[k] + i - self._new_ends[k]
-
-    def end(self, j: int) -> int:
-        """Old exclusive end for a new exclusive end ``j`` (``j`` > 0)."""
-        k = bisect_right(self._new_starts, j - 1) - 1
-        if k < 0:
-            return j
-        if j - 1 < self._new_ends[k]:
-            return self._old_ends[k]
-        return self._old_ends[k] + j - self._new_ends[k]
-
-
-@lru_cache(maxsize=256)
-def _class_re(chars: frozenset[str]) -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
-
-
-def _length_edits(text: str, spaced: str) -> list[Edit]:
-    """Characters whose fold is not exactly one character (dropped marks, ligatures, ß).
-
-    ``spaced`` is the fold before runs of spaces collapse. When it is as long as ``text`` and
-    ``text`` has nothing that folding drops, no character expanded either: nothing to find
-    (most text, Cyrillic and Arabic included, whose letters come precomposed).
-    """
-    if len(spaced) == len(text) and not _SHRINKING_RE.search(text):
-        return []
-    odd = frozenset(c for c in set(text) if not c.isascii() and len(_fold_char(c)) != 1)
-    if not odd:
-        return []
-    return [(m.start(), 1, len(_fold_char(m.group()))) for m in _class_re(odd).finditer(text)]
-
-
 class Folded:
-    """A folded text that remembers its original; ``span`` maps folded offsets back."""
+    """A folded text that remembers its original; ``span`` maps folded offsets back.
 
-    __slots__ = ("text", "original", "_spaced", "_edits", "_maps")
+    ``scan`` is the folded text in scan codes with a space on each side (scancode.py) when the
+    fold produced it on the way (ASCII and code pages), else None. On those paths ``text`` is
+    decoded from the folded bytes on first use: a scan whose hits need no text never pays it.
+    """
+
+    __slots__ = ("original", "scan", "size", "_text", "_bytes", "_page", "_spaced", "_edits", "_maps", "_raw")
+    _spaced: str | bytes | None
+    _edits: list[Edit] | None
 
     def __init__(self, original: str) -> None:
         self.original = original
-        self.text, self._spaced, self._edits = _fold_fast(original, True)
-        self._maps: tuple[_Shift, _Shift] | None = None
+        self.scan: bytes | None = None
+        self._text: str | None = None
+        self._maps: tuple[Shift, Shift] | None = None
+        self._raw: bytes | None = None
+        if original.isascii():
+            self._on_bytes(None, original.encode("ascii").translate(_ASCII_TABLE), [], ASCII_SCAN)
+        elif _other_script(original) and (found := fold_page(original)) is not None:
+            self._raw = found.raw
+            self._on_bytes(found.page, found.folded, found.edits, PAGE_SCAN[found.page.name])
+        else:
+            self._text, self._spaced, self._edits = _fold_fast(original, True, pages=False)
+            self.size = len(self._text)
+
+    def _on_bytes(self, page: Page | None, data: bytes, edits: list[Edit] | None, scan: bytes) -> None:
+        """Folded bytes: ASCII (``page`` None) or of a code page."""
+        self._page, self._edits, self._spaced = page, edits, None
+        if b"  " in data:
+            self._spaced = data
+            data = _RUN_BYTES.sub(b" ", data)
+        self._bytes = data
+        self.size = len(data)
+        self.scan = b" " + data.translate(scan) + b" "
+
+    @property
+    def text(self) -> str:
+        """The folded text."""
+        if self._text is None:
+            page = self._page
+            self._text = decode(page, self._bytes) if page is not None else self._bytes.decode("ascii")
+        return self._text
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) that folded ``text[start:end]`` came from."""
+        if self._spaced is None and self._edits == []:
+            return start, end  # one character for one, no run of spaces: most text
         if self._maps is None:
-            runs = (
-                [(m.start(), m.end() - m.start(), 1) for m in _RUN_RE.finditer(self._spaced)]
-                if self._spaced is not None
-                else []
-            )
-            spaced = self._spaced if self._spaced is not None else self.text
-            edits = self._edits if self._edits is not None else _length_edits(self.original, spaced)
-            self._maps = (_Shift(runs), _Shift(edits))
+            self._maps = self._build_maps()
         collapse, chars = self._maps
-        s = chars.start(collapse.start(start)) if start < len(self.text) else len(self.original)
+        s = chars.start(collapse.start(start)) if start < self.size else len(self.original)
         e = chars.end(collapse.end(end)) if end > 0 else 0
         return s, max(s, e)
+
+    def _build_maps(self) -> tuple[Shift, Shift]:
+        spaced = self._spaced
+        if spaced is None:
+            runs = []
+        elif isinstance(spaced, bytes):
+            runs = [(m.start(), m.end() - m.start(), 1) for m in _RUN_BYTES.finditer(spaced)]
+        else:
+            runs = [(m.start(), m.end() - m.start(), 1) for m in _RUN_RE.finditer(spaced)]
+        edits = self._edits
+        if edits is None and self._raw is not None and self._page is not None:
+            edits = dropped(self._page, self._raw)
+        elif edits is None:  # found only now: the characters whose fold is not one character
+            if isinstance(spaced, bytes):
+                spaced = decode(self._page, spaced) if self._page is not None else spaced.decode("ascii")
+            edits = length_edits(self.original, spaced if spaced is not None else self.text)
+        return Shift(runs), Shift(edits)
 
 
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching; see the module docstring for what folds."""
     return Folded(text)
-
-
-def fold_char(char: str, *, casefold: bool = True) -> str:
-    """The per-character fold (the definition); runs of spaces still need collapsing."""
-    return _fold_char(char, casefold)
 
 
 def is_word_char(char: str) -> bool:

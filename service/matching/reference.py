@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.matching import arabic
-from service.matching.normalize import fold_char, fold_key, is_word_char
+from service.matching.charfold import fold_char
+from service.matching.normalize import fold_key, is_word_char
 from service.matching.report import Hits, add_hit, build_match, decide, search_regexes
 from service.matching.schema import SECTIONS, Watchlist
 from service.matching.shout import in_caps_run

@@ -7,6 +7,7 @@ non-empty category, ``match: any`` a hit in at least one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import regex
@@ -25,6 +26,7 @@ RegexTerm = tuple[str, str, "regex.Pattern[str]"]
 """(category, reported name, compiled pattern)."""
 
 SNIPPET_WIDTH = 200
+_WHITESPACE = re.compile(r"\s")
 
 
 def add_hit(hits: Hits, category: str, name: str, start: int, end: int) -> None:
@@ -79,10 +81,10 @@ def build_match(
         if not getattr(watchlist, category):
             continue
         names = hits.get(category, {})
-        matched[category] = sorted(names, key=lambda n: names[n])
-        for pos in names.values():
-            if first is None or pos < first:
-                first = pos
+        matched[category] = sorted(names, key=names.__getitem__)
+        if names:
+            low = min(names.values())
+            first = low if first is None or low < first else first
     if body is not None:
         text = body_snippet(original, body[0], span(*body[1]) if body[1] else None)
     else:
@@ -105,17 +107,10 @@ def snippet(original: str, start: int, end: int, width: int = SNIPPET_WIDTH) -> 
     a = max(0, start - lead)
     b = min(len(original), max(end, a + width))
     if a > 0:
-        cut = _first_space(original, a, start)
-        a = cut + 1 if cut is not None else a
+        space = _WHITESPACE.search(original, a, start)
+        a = space.start() + 1 if space is not None else a
     if b < len(original):
         cut = original.rfind(" ", end, b)
         b = cut if cut > end else b
     body = " ".join(original[a:b].replace(SEPARATOR.strip(), "—").split())
     return ("…" if a > 0 else "") + body + ("…" if b < len(original) else "")
-
-
-def _first_space(text: str, lo: int, hi: int) -> int | None:
-    for i in range(lo, hi):
-        if text[i].isspace():
-            return i
-    return None

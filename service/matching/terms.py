@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import regex
 
 from service.matching import arabic
-from service.matching.expand import SEP, expand, needs_morphology, ordinary
+from service.matching.expand import SEP, expand, needs_morphology, ordinary, shared_cache
 from service.matching.normalize import fold_key
 from service.matching.shout import is_acronym
 
@@ -112,12 +112,37 @@ def compile_spelling(text: str, case_sensitive: bool | None, inflect: bool = Tru
 
 
 def _compile_words(text: str, body: str, case_sensitive: bool | None, inflect: bool) -> Spelling | str:
-    """A spelling with a ``*`` inside or Cyrillic words: word by word."""
+    """A spelling with a ``*`` inside or Cyrillic words: word by word. One that needs the
+    morphology is kept compiled in the expansion cache (expand.py): a warm start reads its keys
+    instead of recomputing them."""
     raw = body.split()
     stars = tuple(w.endswith("*") for w in raw)
     words = tuple(w[:-1] if star else w for w, star in zip(raw, stars, strict=True))
     if any("*" in w or not w for w in words):
         return f"term {text!r}: '*' is only allowed at the end of a word"
+    if not (inflect and needs_morphology(words, stars)):
+        return _words_spelling(text, words, stars, case_sensitive, inflect, morphology=False)
+    cache_key = f"spelling:{case_sensitive}:{body}"
+    entry = shared_cache().get(cache_key)
+    if entry is not None:
+        return _from_entry(entry)
+    found = _words_spelling(text, words, stars, case_sensitive, inflect, morphology=True)
+    if isinstance(found, Spelling):
+        shared_cache().put(cache_key, _to_entry(found))
+    return found
+
+
+def _words_spelling(
+    text: str,
+    words: tuple[str, ...],
+    stars: tuple[bool, ...],
+    case_sensitive: bool | None,
+    inflect: bool,
+    *,
+    morphology: bool,
+) -> Spelling | str:
+    """A spelling from its words (``*`` removed, ``stars`` where they were); ``morphology``:
+    its Cyrillic words take their forms."""
     written = tuple(fold_key(w) for w in words)
     if not any(written):
         return f"term {text!r} has no letters or digits to match"
@@ -126,14 +151,15 @@ def _compile_words(text: str, body: str, case_sensitive: bool | None, inflect: b
     quiet = sensitive and is_acronym(joined) and ordinary(joined)
     forms: tuple[str, ...] = (SEP.join(written),)
     note = ""
-    if inflect and needs_morphology(words, stars):
+    if morphology:
         expansion = expand(words, stars)
         note = expansion.note
         forms = expansion.forms if expansion.forms[0] == forms[0] else (*forms, *expansion.forms)
     clitics = inflect and arabic.is_arabic(next(w for w in written if w))
     if not (any(stars[:-1]) or sensitive or clitics) and all(written):
         # a Cyrillic term: a key per form, nothing else to check (the common case, kept fast)
-        more = tuple(dict.fromkeys(f.replace(SEP, " ") for f in forms[1:]))
+        # one join, replace and split for all forms (a warm start does this for every term)
+        more = tuple(dict.fromkeys("\n".join(forms[1:]).replace(SEP, " ").split("\n"))) if forms[1:] else ()
         return Spelling(forms[0].replace(SEP, " "), stars[-1], None, quiet=quiet, note=note, more=more)
     shapes = tuple(fold_key(w, casefold=False) for w in words) if sensitive else None
     variants: dict[Variant, None] = {}
@@ -143,6 +169,31 @@ def _compile_words(text: str, body: str, case_sensitive: bool | None, inflect: b
         for v in _variants(parts, stars, cased, clitics):
             variants[v] = None
     return _spelling(list(variants), quiet, note)
+
+
+def _to_entry(spelling: Spelling) -> list[Any]:
+    """A compiled spelling as JSON data for the expansion cache (``_from_entry`` reads it back)."""
+    others = [[v.key, v.prefix, v.shape, v.tail, v.clitics] for v in spelling.others]
+    return [*spelling[:7], spelling.more, others]
+
+
+def _from_entry(entry: list[Any]) -> Spelling:
+    key, prefix, shape, tail, clitics, quiet, note, more, others = entry
+    return Spelling(
+        key,
+        prefix,
+        shape,
+        _words(tail),
+        clitics,
+        quiet,
+        note,
+        tuple(more),
+        tuple(Variant(k, p, s, _words(t), c) for k, p, s, t, c in others),
+    )
+
+
+def _words(tail: list[list[Any]]) -> tuple[Word, ...]:
+    return tuple((word, more) for word, more in tail)
 
 
 def _variants(

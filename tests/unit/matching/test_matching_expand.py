@@ -84,9 +84,10 @@ def test_warm_start_reads_the_cache(fresh: Path) -> None:
     Matcher([])  # a compile writes what it added
     (path,) = fresh.glob("expansions-*.json")
     entries = json.loads(path.read_text(encoding="utf-8"))
-    assert entries["харків"][0][:2] == ["харків", "харкова"]
+    entry = entries["spelling:None:Харків"]  # the compiled spelling: its key, then its other forms
+    assert entry[0] == "харків" and entry[7][0] == "харкова"
     # the file is what a warm start uses: doctor it and see the doctored form come back
-    entries["харків"][0].append("харкiвськ")
+    entry[7].append("харкiвськ")
     path.write_text(json.dumps(entries), encoding="utf-8")
     forget()
     warm = compile_spelling("Харків", None)
@@ -98,6 +99,7 @@ def test_cache_key_names_the_library_versions(fresh: Path) -> None:
     for package in ("pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "wordfreq"):
         assert package in cache.version
     assert f"policy={expand.POLICY}" in cache.version
+    assert f"rules={expand.rules_digest()}" in cache.version  # the source of the rules, too
 
 
 def test_unwritable_cache_is_logged_once_and_matching_works(
@@ -137,8 +139,21 @@ def test_broken_cache_file_is_ignored(fresh: Path) -> None:
         matcher = Matcher([_watchlist("Харків")])
     assert [e["event"] for e in logs] == ["expansion_cache_unreadable"]
     assert [m.matched for m in matcher.match_text("у Харкові")] == [{"cities": ["Харків"]}]
-    assert "харків" in json.loads(path.read_text(encoding="utf-8"))  # rewritten whole
+    assert "spelling:None:Харків" in json.loads(path.read_text(encoding="utf-8"))  # rewritten whole
 
 
 def _watchlist(city: str) -> Watchlist:
     return watchlist(cities=[city])
+
+
+@pytest.mark.parametrize(
+    "word", ["Харків", "Ірпінь", "Вагнер", "Курск", "обстріляти", "Сирський", "Ґзвбрхт", "Харкова"]
+)
+def test_one_word_combines_as_any_phrase(word: str) -> None:
+    """combine's shortcut for one word gives the phrases, in order, that the general rule gives."""
+    from service.matching.morph import WordForms, languages, plain, word_forms
+
+    written = (plain(word),)
+    analyses: list[WordForms | None] = [word_forms(word, languages([word]))]
+    assert expand.combine(written, analyses) == expand.phrases(written, analyses)
+    assert expand.combine(written, [None]) == expand.phrases(written, [None]) == [written]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from service.matching.charfold import fold_char
 from service.matching.matcher import Matcher
-from service.matching.normalize import fold, fold_char, fold_key
+from service.matching.normalize import fold, fold_key
 from service.matching.reference import ReferenceText, reference_match
 from service.matching.schema import Term, Watchlist
 from service.matching.terms import compile_spelling
@@ -166,16 +167,17 @@ def test_every_character_that_folds_to_nothing_is_known() -> None:
     """_length_edits trusts that a text with none of these has no character that vanishes."""
     import sys
 
-    from service.matching.normalize import _SHRINKING_RE
+    from service.matching.charfold import SHRINKING_RE
 
     vanishing = (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
-    missed = [hex(ord(c)) for c in vanishing if not fold_char(c) and not _SHRINKING_RE.match(c)]
+    missed = [hex(ord(c)) for c in vanishing if not fold_char(c) and not SHRINKING_RE.match(c)]
     assert missed == []
 
 
 @FAST
 @given(texts)
 def test_expansion_folds_words_like_fold_key(text: str) -> None:
-    from service.matching.expand import fold_word
+    from service.matching.expand import fold_word, fold_words
 
     assert fold_word(text) == fold_key(text)
+    assert fold_words([text, text[::-1], ""]) == [fold_key(text), fold_key(text[::-1]), ""]
