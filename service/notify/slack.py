@@ -45,6 +45,11 @@ class SlackConfig(ChannelBase):
         check_http_url(value.get_secret_value())
         return value
 
+    @property
+    def can_thread(self) -> bool:
+        """An incoming webhook cannot reply in a thread: follow-ups fold into one later message."""
+        return False
+
     def default_rate_limit(self) -> float | None:
         """Slack allows about one message per second per incoming webhook."""
         return self.rate_limit if self.rate_limit is not None else 1.0

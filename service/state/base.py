@@ -11,6 +11,8 @@ against SQLite, fakeredis and a real Redis):
 - The seen set per feed is bounded (``seen_max`` newest ids) and expiring (``seen_ttl``).
 - The editors' records (``records.py``) expire too: the alert log and ended silences after
   ``alert_log_ttl``, the item history after ``history_ttl`` and beyond ``history_max`` per feed.
+- Story records (``Stories``) expire: signatures at the ``expires_at`` their writer gives,
+  leads and thread refs ``STORY_TTL`` after they were last touched.
 - Times are UNIX seconds (floats), passed in by the caller so tests can use their own clock.
 """
 
@@ -23,6 +25,7 @@ from typing import Any, Protocol
 
 from service.model import Alert, Item
 from service.state.records import AlertRecord, HistoryItem, Silence
+from service.stories.index import StoryEntry
 
 
 @dataclass(slots=True)
@@ -293,8 +296,57 @@ class ItemHistory(Protocol):
         """The feed's kept items seen at or after ``since``, oldest first."""
 
 
-class DeliveryStore(Outbox, AlertLog, Silences, Protocol):
-    """What the delivery worker uses: the outbox, the silences it obeys and the log it keeps."""
+@dataclass(frozen=True, slots=True)
+class StoryLead:
+    """The alert that started a story for one watchlist: its key and its item's title, and
+    when a copy of the story was last seen (a story lives while copies keep coming)."""
+
+    alert_key: str
+    title: str
+    last_seen: float
+
+
+STORY_TTL = 8 * 86400.0  # leads and thread refs outlive the longest story_window (7 days)
+
+
+class Stories(Protocol):
+    """Story signatures (the StoryIndex of ``service/stories``), the alert that started each
+    story per watchlist, and where each first alert went (the message to thread under).
+
+    The pipeline looks up and adds signatures and takes leads; the delivery worker writes and
+    reads thread refs.
+    """
+
+    async def story_lookup(self, bands: Sequence[int], since: float, limit: int) -> list[StoryEntry]:
+        """Entries sharing a band key, seen at or after ``since``: most shared bands, then newest."""
+
+    async def story_add(self, entry: StoryEntry, bands: Sequence[int], expires_at: float) -> None:
+        """Store ``entry`` under ``bands`` until ``expires_at``; a ref already stored is kept."""
+
+    async def story_lead(
+        self, watchlist: str, story_id: str, candidate: StoryLead, window: float
+    ) -> StoryLead:
+        """The lead of ``story_id`` on ``watchlist``, taken atomically.
+
+        No lead, or one last seen more than ``window`` before ``candidate.last_seen``:
+        ``candidate`` becomes the lead (the story starts again for this watchlist) and is
+        returned. Otherwise the stored lead is returned with ``last_seen`` moved to
+        ``candidate.last_seen`` (never back). Asking again with the lead's own key returns it
+        unchanged, so a poll repeated after a crash decides the same way. Kept ``STORY_TTL``
+        after ``last_seen``.
+        """
+
+    async def set_thread_refs(self, channel: str, refs: dict[str, str], now: float) -> None:
+        """Remember, per alert key, the message that carried it on ``channel`` (a Matrix
+        event id, an email Message-ID), for ``STORY_TTL``; an existing ref is kept."""
+
+    async def thread_refs(self, channel: str, alert_keys: Sequence[str]) -> dict[str, str]:
+        """The refs stored for these alert keys on ``channel`` (keys without one are absent)."""
+
+
+class DeliveryStore(Outbox, AlertLog, Silences, Stories, Protocol):
+    """What the delivery worker uses: the outbox, the silences it obeys, the log it keeps and
+    the thread refs of first alerts."""
 
 
 class Recovery(Protocol):
@@ -314,8 +366,9 @@ class Recovery(Protocol):
         """These items count as unseen again (their alerts were lost and must be made again)."""
 
 
-class PollStore(FeedStates, PollLeases, SeenSet, Outbox, ItemHistory, Protocol):
-    """What one poll writes: feed state, seen ids, the alerts it queues and the items it saw."""
+class PollStore(FeedStates, PollLeases, SeenSet, Outbox, ItemHistory, Stories, Protocol):
+    """What one poll writes: feed state, seen ids, the alerts it queues, the items it saw and
+    their stories."""
 
 
 class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
@@ -333,6 +386,7 @@ class FullStore(
     AlertLog,
     Silences,
     ItemHistory,
+    Stories,
     Protocol,
 ):
     """Every role: what the SQLite and Redis stores implement (the contract suite checks it)."""
