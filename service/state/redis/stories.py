@@ -5,6 +5,11 @@ script each (``story_lua.py``), so each is one round trip and an add is atomic; 
 by a script too. Thread refs are plain strings written ``SET NX PX`` in one MULTI/EXEC and read
 with one MGET.
 
+An expired entry leaves when an add touches one of its band keys (the script checks the
+members old enough to have expired) or, at the latest, by its own ``PX``; until then a lookup
+whose ``since`` reaches back before its expiry can still return it. The clusterer's ``since``
+(now - window, window <= retention) never does.
+
 Entry values are bytes (a fingerprint is binary), so the story scripts are called with their
 reply left undecoded even on a client that decodes replies to str for every other role.
 """
