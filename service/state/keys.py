@@ -19,6 +19,17 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
 - ``P history:<feed_id>``   zset   item json (``records.history_json``) scored by when first seen;
                                    expires history_ttl after the feed's last new item
 - ``P history-feeds``       set    feed ids with history (expires like the newest history key)
+- ``P story:{s}:band:<hex>`` zset  refs of story entries with this band key, scored by seen_at;
+                                   expires with its newest entry
+- ``P story:{s}:entry:<ref>`` string ``<expires_at>|`` + ``StoryEntry.to_bytes()``; expires then
+- ``P story:{s}:lead:<story_id>@<watchlist>`` hash  key, title, seen (the story's lead alert);
+                                   expires STORY_TTL after it was last touched
+- ``P story:{s}:thread:<alert_key>@<channel>`` string the message that carried the alert there;
+                                   expires after STORY_TTL
+
+The story keys carry their own hash tag ``{s}``: with a plain prefix they still share one
+Redis Cluster slot (a story script touches band, entry and lead keys together); with a hash tag
+in the prefix that tag comes first and wins, so they share the prefix's slot like every key.
 
 An outbox entry's score in ``outbox:<channel>`` is when it may be claimed: its ``next_attempt``,
 or the end of a worker's lease while its ``token`` field holds it.
@@ -40,6 +51,8 @@ OUTBOX = "outbox:"
 DEAD = "dead:"
 CHANNELS = "channels"
 GATE = "gate:"
+STORY = "story:{s}:"
+STORY_ENTRY = STORY + "entry:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +106,15 @@ class Keys:
     @property
     def history_feeds(self) -> str:
         return f"{self.prefix}history-feeds"
+
+    def story_band(self, band: int) -> str:
+        return f"{self.prefix}{STORY}band:{band:x}"
+
+    def story_entry(self, ref: str) -> str:
+        return f"{self.prefix}{STORY_ENTRY}{ref}"
+
+    def story_lead(self, watchlist: str, story_id: str) -> str:
+        return f"{self.prefix}{STORY}lead:{story_id}@{watchlist}"
+
+    def thread_ref(self, channel: str, alert_key: str) -> str:
+        return f"{self.prefix}{STORY}thread:{alert_key}@{channel}"

@@ -60,9 +60,9 @@ class MemoryStoryIndex:
         return [e for _, e in ranked[:limit]]
 
     async def add(self, entry: StoryEntry, bands: Sequence[int], expires_at: float) -> None:
+        self._expire(entry.seen_at)  # first: an expired ref is not stored, so it is added anew
         if entry.ref in self._slots:
             return
-        self._expire(entry.seen_at)
         slot = self._next_slot
         self._next_slot += 1
         self._entries[slot] = entry

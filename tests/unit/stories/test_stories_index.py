@@ -49,6 +49,14 @@ async def test_expired_entries_are_forgotten_and_merged_away() -> None:
     assert index.pairs() == 2 + 4  # "new" and "late"; the pairs of "old" and "mid" are gone
 
 
+async def test_an_expired_ref_is_added_anew() -> None:
+    index = MemoryStoryIndex()
+    await index.add(entry("a", 0.0, "s1"), [1], 100.0)
+    await index.add(entry("a", 100.0, "s2"), [2], 200.0)  # "a" expired at 100: not kept any more
+    assert await index.lookup([1, 2], 0.0, 10) == [entry("a", 100.0, "s2")]
+    assert len(index) == 1
+
+
 def item(n: int, title: str, summary: str) -> Item:
     return Item(f"id-{n}", f"feed-{n}", title, f"https://example.org/{n}", None, summary, "")
 
