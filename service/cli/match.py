@@ -88,9 +88,8 @@ async def _match(settings: Settings, args: argparse.Namespace) -> int:
             print(block)
         if args.format == "text":
             stories = sum(1 for c in clusters if len(c.members) > 1)
-            print(
-                f"-- {len(items)} items in {len(clusters)} stories ({stories} with copies)", file=sys.stderr
-            )
+            word = "story" if len(clusters) == 1 else "stories"
+            print(f"-- {len(items)} items in {len(clusters)} {word} ({stories} with copies)", file=sys.stderr)
         return 0
     _print_matches(matcher, items, args.format, args.explain, len(watchlists))
     return 0

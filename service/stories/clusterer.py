@@ -82,11 +82,12 @@ class StoryClusterer:
         for entry in candidates:  # a later candidate must beat the best so far, not tie
             if entry.ref == ref:
                 return StoryAssignment(entry.story_id, entry.story_id == ref, 1.0, ref)
+            try:
+                stored = Fingerprint.from_bytes(entry.fingerprint)
+            except ValueError:  # written by another fingerprint scheme: not comparable
+                continue
             score = overlap(
-                fingerprint,
-                Fingerprint.from_bytes(entry.fingerprint),
-                number_weight=config.number_weight,
-                min_words=config.min_words,
+                stored, fingerprint, number_weight=config.number_weight, min_words=config.min_words
             )
             if score >= config.threshold and (best is None or score > best[0]):
                 best = (score, entry)

@@ -36,11 +36,14 @@ from service.model import Item
 from service.stories.boilerplate import strip_boilerplate
 from service.stories.config import StoryConfig
 
-SCHEME = 1
+SCHEME = 2
 """Bumped when tokens, hashes or the stored layout change; part of band keys and stored bytes."""
 _SPLIT = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
 _WORD = re.compile(r"[^\W_]+")
 _HEADER = struct.Struct("<BHH")
+_WORD_HASH_MASK = 0xFFFFFFFF
+"""Word hashes are kept to 32 bits: two items share ~100 words at most, so a chance collision
+(about 1 in 400,000 per pair of items) moves an overlap by one word at worst; half the bytes."""
 _SUMMARY_CHARS = 1200
 """Content stands in for a missing summary up to this many characters."""
 
@@ -54,19 +57,19 @@ class Fingerprint:
     bands: tuple[int, ...] = ()
 
     def to_bytes(self) -> bytes:
-        """Compact, stable form: scheme, counts, then sorted little-endian uint64 hashes."""
+        """Compact, stable form: scheme, counts, then sorted little-endian uint32 hashes."""
         words, numbers = sorted(self.words), sorted(self.numbers)
         return _HEADER.pack(SCHEME, len(words), len(numbers)) + struct.pack(
-            f"<{len(words) + len(numbers)}Q", *words, *numbers
+            f"<{len(words) + len(numbers)}I", *words, *numbers
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
         """The inverse of ``to_bytes``; raises ValueError on another scheme or a short buffer."""
         scheme, n_words, n_numbers = _HEADER.unpack_from(data)
-        if scheme != SCHEME or len(data) != _HEADER.size + 8 * (n_words + n_numbers):
+        if scheme != SCHEME or len(data) != _HEADER.size + 4 * (n_words + n_numbers):
             raise ValueError(f"not a story fingerprint of scheme {SCHEME}")
-        values = struct.unpack_from(f"<{n_words + n_numbers}Q", data, _HEADER.size)
+        values = struct.unpack_from(f"<{n_words + n_numbers}I", data, _HEADER.size)
         return cls(frozenset(values[:n_words]), frozenset(values[n_words:]))
 
 
@@ -108,7 +111,7 @@ class Fingerprinter:
         words = head + tokens(summary)[: self.config.max_words - len(head)]
         if not words:
             return Fingerprint(frozenset(), frozenset())
-        hashes = rensa.RMinHash.hash_token_sets([words])[0]
+        hashes = [h & _WORD_HASH_MASK for h in rensa.RMinHash.hash_token_sets([words])[0]]
         numbers = frozenset(compress(hashes, map(str.isdigit, words)))
         return Fingerprint(frozenset(hashes), numbers, self._bands(words, len(head)))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -16,6 +17,9 @@ from service import metrics
 from service.pipeline import Pipeline
 from service.rules import load_rules
 from service.state.base import FeedState, FullStore
+
+if TYPE_CHECKING:
+    from tests.conftest import StoreFactory
 from tests.support import quick_settings
 from tests.support.delivery_fakes import T0, FakeClock
 from tests.support.rundir import RunDir, make_rundir
@@ -29,6 +33,12 @@ channels:
   slack: {type: slack, webhook_url: "https://hooks.slack.com/services/T0/B0/X", followup_hold: 2m}
 """
 ALL = ["thread", "held", "quiet", "slack"]
+
+
+@pytest.fixture
+async def store(store_factory: StoreFactory) -> FullStore:
+    """A store that remembers seen items and sent alerts for days (the clock jumps by hours)."""
+    return await store_factory.open(seen_ttl=30 * 86400.0, dedup_ttl=30 * 86400.0)
 
 
 @pytest.fixture
