@@ -147,3 +147,23 @@ def test_headlines_count_stories_and_copies(kinds: str, batch_kind: BatchKind, e
         for i, k in enumerate(kinds)
     ]
     assert headline(Batch.of(alerts, kind=batch_kind)) == expected
+
+
+HOSTILE_FEEDS = ["<script>alert(1)</script>", "@room", "<!channel>", "Tom & <b>Jerry</b>"]
+
+
+def followup_texts(batch: Batch) -> list[str]:
+    """What each rich channel shows for ``batch`` (escaped where the channel escapes)."""
+    event = build_event(batch)
+    return [slack_text(batch), str(event["formatted_body"]), render_html(batch)]
+
+
+@pytest.mark.parametrize("feed", HOSTILE_FEEDS)
+def test_hostile_feed_titles_in_follow_up_lines_are_inert(feed: str) -> None:
+    lead = make_lead(title=feed)
+    batch = Batch.of([lead, make_followup(lead, feed, title=feed)])
+    for text in followup_texts(batch):
+        assert "<script" not in text and "<!channel>" not in text and "<b>Jerry" not in text
+    event = build_event(batch)
+    assert f"also reported by {feed}: {feed}" in str(event["body"])  # plain text kept as written
+    assert event["m.mentions"] == {}
