@@ -59,3 +59,14 @@ def followup_lines(alert: Alert) -> list[str]:
     lines[0] = f"[{alert.watchlist}] {reported_by(alert, start=True)}: {alert.item.title or '(no title)'}"
     lines.insert(2, f"  story: {story_title_of(alert)}")
     return lines
+
+
+def followup_line(alert: Alert) -> str:
+    """One line for a follow-up where a terminal lists alerts: who also reported it and the
+    story it belongs to (its first alert was printed before, maybe long ago)."""
+    item = alert.item
+    where = f" {item.link}" if item.link else ""
+    return (
+        f"[{alert.watchlist}] {reported_by(alert)}: {item.title or '(no title)'}{where}"
+        f" (story: {story_title_of(alert)})"
+    )
