@@ -26,7 +26,9 @@ from service.notify.http import (
     send_request,
     short_token,
 )
-from service.notify.matrix_render import build_event, event_id, txn_id
+from service.notify.matrix_render import build_event as build_event
+from service.notify.matrix_render import event_id
+from service.notify.matrix_render import txn_id as txn_id
 from service.settings import Settings
 
 log = get_logger(__name__)

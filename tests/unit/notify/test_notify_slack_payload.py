@@ -13,6 +13,7 @@ from service.model import Alert
 from service.notify.base import Batch
 from service.notify.slack import BLOCKS_MAX, build_payload, escape, escape_clip
 from tests.support import make_alert, make_followup, make_lead
+from tests.support.alerts import BASE_TIME
 
 HOSTILE = [
     "<!channel> evacuate",
@@ -177,7 +178,7 @@ def test_only_follow_ups_is_an_also_reported_message(alerts: list[Alert], header
 def test_stories_each_get_a_section_newest_first() -> None:
     older = make_lead(title="Port reopens", key="ww-old", watchlist="yemen")
     orphan = make_followup(older, "Wire C", title="Port open", link="https://c.example/1")
-    fresh = make_alert(title="Fresh", published=orphan.item.published + timedelta(minutes=1))
+    fresh = make_alert(title="Fresh", published=BASE_TIME + timedelta(hours=1))
     got = sections(build_payload(Batch.of([orphan, fresh, COPY])))
     assert [s.split("\n")[0] for s in got] == [
         f"*<{fresh.item.link}|Fresh>*",
