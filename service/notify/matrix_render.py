@@ -138,7 +138,7 @@ def _followup_html(alert: Alert, start: bool = False) -> str:
 def _story_lines(story: Story, shown: tuple[Alert, ...], snippet_chars: int) -> list[str]:
     """Plain lines for a story: its first alert's entry (or "Also reported: <story title>"),
     then one ``↳`` line per follow-up shown."""
-    if story.lead is not None and shown and shown[0] is story.lead:
+    if story.lead is not None:  # first in ``alerts``, so first of any alerts shown
         lines = [_list_line(story.lead, snippet_chars)]
         shown = shown[1:]
     else:
@@ -149,7 +149,7 @@ def _story_lines(story: Story, shown: tuple[Alert, ...], snippet_chars: int) -> 
 
 def _story_item(story: Story, shown: tuple[Alert, ...], snippet_chars: int) -> str:
     """The HTML twin of ``_story_lines``: one ``<li>``, follow-ups in a nested list."""
-    if story.lead is not None and shown and shown[0] is story.lead:
+    if story.lead is not None:
         head = _list_item(story.lead, snippet_chars)
         shown = shown[1:]
     else:

@@ -257,3 +257,12 @@ def test_hostile_feed_title_in_thread_reply(feed: str) -> None:
     formatted = str(event["formatted_body"])
     assert "<script" not in formatted and "<b>x" not in formatted
     assert html.escape(feed, quote=False) in formatted
+
+
+def test_follow_ups_count_against_the_list_limit() -> None:
+    copies = [make_followup(LEAD, f"Wire {i}", title="T" * 2000) for i in range(60)]
+    event = build_event(Batch.of([LEAD, *copies], kind="digest"))
+    check_event(event)
+    body = str(event["body"])
+    assert body.count("↳ also reported by Wire ") == 49  # the lead and 49 copies: 50 listed
+    assert body.endswith("\n…and 11 more") and len(json.dumps(event).encode()) < 65536
