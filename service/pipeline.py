@@ -277,7 +277,10 @@ class Pipeline:
                 if delay is None:
                     metrics.FOLLOWUPS_SUPPRESSED.labels(channel=name).inc()
                     continue
-                due = max(due, now + delay)
+                # after the clock now, not the poll's start: due after its story's first alert
+                # (queued earlier, maybe by a poll that started later), so a channel that
+                # threads sends the first alert, and knows its message, before the copy
+                due = max(due, self._clock() + delay)
             entries.append(OutboxEntry(name, alert, due, now))
         return entries
 
