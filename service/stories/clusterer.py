@@ -22,7 +22,7 @@ from service.model import Item
 from service.stories.config import StoryConfig
 from service.stories.fingerprint import Fingerprint, Fingerprinter
 from service.stories.index import StoryEntry, StoryIndex
-from service.stories.similarity import overlap
+from service.stories.similarity import overlap_stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +83,14 @@ class StoryClusterer:
             if entry.ref == ref:
                 return StoryAssignment(entry.story_id, entry.story_id == ref, 1.0, ref)
             try:
-                stored = Fingerprint.from_bytes(entry.fingerprint)
+                score = overlap_stored(
+                    fingerprint,
+                    entry.fingerprint,
+                    number_weight=config.number_weight,
+                    min_words=config.min_words,
+                )
             except ValueError:  # written by another fingerprint scheme: not comparable
                 continue
-            score = overlap(
-                stored, fingerprint, number_weight=config.number_weight, min_words=config.min_words
-            )
             if score >= config.threshold and (best is None or score > best[0]):
                 best = (score, entry)
         if best is None:

@@ -41,9 +41,6 @@ SCHEME = 2
 _SPLIT = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
 _WORD = re.compile(r"[^\W_]+")
 _HEADER = struct.Struct("<BHH")
-_WORD_HASH_MASK = 0xFFFFFFFF
-"""Word hashes are kept to 32 bits: two items share ~100 words at most, so a chance collision
-(about 1 in 400,000 per pair of items) moves an overlap by one word at worst; half the bytes."""
 _SUMMARY_CHARS = 1200
 """Content stands in for a missing summary up to this many characters."""
 
@@ -66,11 +63,19 @@ class Fingerprint:
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
         """The inverse of ``to_bytes``; raises ValueError on another scheme or a short buffer."""
-        scheme, n_words, n_numbers = _HEADER.unpack_from(data)
-        if scheme != SCHEME or len(data) != _HEADER.size + 4 * (n_words + n_numbers):
-            raise ValueError(f"not a story fingerprint of scheme {SCHEME}")
-        values = struct.unpack_from(f"<{n_words + n_numbers}I", data, _HEADER.size)
-        return cls(frozenset(values[:n_words]), frozenset(values[n_words:]))
+        words, numbers = unpack(data)
+        return cls(frozenset(words), frozenset(numbers))
+
+
+def unpack(data: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The word and number hashes of a stored fingerprint, as tuples (no sets built: the
+    clusterer intersects them with the new item's sets, which is all it needs); raises
+    ValueError on another scheme or a short buffer."""
+    scheme, n_words, n_numbers = _HEADER.unpack_from(data)
+    if scheme != SCHEME or len(data) != _HEADER.size + 4 * (n_words + n_numbers):
+        raise ValueError(f"not a story fingerprint of scheme {SCHEME}")
+    values = struct.unpack_from(f"<{n_words + n_numbers}I", data, _HEADER.size)
+    return values[:n_words], values[n_words:]
 
 
 def tokens(text: str) -> list[str]:
@@ -111,7 +116,7 @@ class Fingerprinter:
         words = head + tokens(summary)[: self.config.max_words - len(head)]
         if not words:
             return Fingerprint(frozenset(), frozenset())
-        hashes = [h & _WORD_HASH_MASK for h in rensa.RMinHash.hash_token_sets([words])[0]]
+        hashes = _low_halves(rensa.RMinHash.hash_token_sets([words])[0])
         numbers = frozenset(compress(hashes, map(str.isdigit, words)))
         return Fingerprint(frozenset(hashes), numbers, self._bands(words, len(head)))
 
@@ -125,6 +130,14 @@ class Fingerprinter:
         if c.title_bands and len(set(title)) >= c.min_title_words:
             keys += _band_keys(self._title_ns, c.title_rows, _sketch(title, c.title_perm, c.seed + 1))
         return tuple(keys)
+
+
+def _low_halves(hashes: list[int]) -> tuple[int, ...]:
+    """Word hashes kept to their low 32 bits (two C calls, not a loop): two items share ~100
+    words at most, so a chance collision (about 1 in 400,000 per pair of items) moves an
+    overlap by one word at worst, for half the stored bytes."""
+    n = len(hashes)
+    return struct.unpack(f"<{2 * n}I", struct.pack(f"<{n}Q", *hashes))[::2]
 
 
 def _sketch(words: list[str], perm: int, seed: int) -> list[int]:
