@@ -1,14 +1,25 @@
-"""The Redis store's stories: band-key sorted sets, entry strings, lead hashes, thread refs.
+"""The Redis store's stories: band keys in time-sliced hash buckets, entry strings, leads,
+thread refs.
 
-Layout in ``state/keys.py`` (every key under ``P story:{s}:``). A lookup and an add are one Lua
-script each (``story_lua.py``), so each is one round trip and an add is atomic; a lead is taken
-by a script too. Thread refs are plain strings written ``SET NX PX`` in one MULTI/EXEC and read
-with one MGET.
+Layout in ``state/keys.py`` (every key under ``P story:{s}:``), scripts and record format in
+``story_lua.py``. A lookup and an add are one Lua script each, so each is one round trip and an
+add is atomic; a lead is taken by a script too. Thread refs are plain strings written
+``SET NX PX`` in one MULTI/EXEC and read with one MGET.
 
-An expired entry leaves when an add touches one of its band keys (the script checks the
-members old enough to have expired) or, at the latest, by its own ``PX``; until then a lookup
-whose ``since`` reaches back before its expiry can still return it. The clusterer's ``since``
-(now - window, window <= retention) never does.
+Why slices and buckets: a key of its own per band key (a ZSET holding one ref, mostly) cost
+~200 bytes, 16 per item: 3,362 bytes/item in all (``bench/story_bench.py``, 100,000 items,
+320.7 MB). Here a band key is a field of a small hash (8-byte field, 9-byte ref per entry),
+``BUCKETS`` hashes per slice, so hashes stay listpack-encoded (Redis defaults: at most 128
+fields, values of at most 64 bytes) and a key's overhead is shared by ~70 band keys. A slice is
+the largest power of two seconds at most ``1/SLICES`` of the entry's lifetime (48 h: 16,384 s,
+so ~11 slices are alive); a slice hash expires when its last entry can have expired, so nothing
+outlives its entries by more than one slice. Measured with the bench's 100,000 items in 48 h:
+see ``keys.py`` and the README for the numbers behind ``BUCKETS`` and ``SLICES``.
+
+An expired entry leaves when an add under one of its band keys reads the slices old enough to
+hold it (the script checks those refs' expiry) or, at the latest, by its own ``PX``; until then
+a lookup whose ``since`` reaches back before its expiry can still return it. The clusterer's
+``since`` (now - window, window <= retention) never does.
 
 Entry values are bytes (a fingerprint is binary), so the story scripts are called with their
 reply left undecoded even on a client that decodes replies to str for every other role.
@@ -17,6 +28,7 @@ reply left undecoded even on a client that decodes replies to str for every othe
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +41,24 @@ from service.stories.index import StoryEntry
 
 _STORY_TTL_MS = math.ceil(STORY_TTL * 1000)
 
+SLICES = 8
+"""A slice is the largest power of two seconds at most lifetime / SLICES (so 8 to 16 slices of
+an entry's lifetime are alive): shorter slices free expired band keys sooner, longer ones mean
+fewer hashes for a lookup to read."""
+
+BUCKETS = 2048
+"""Hashes per slice; a band key's bucket is ``band % BUCKETS``. At the bench's rate (100,000
+items in 48 h: ~150,000 band keys a slice) a hash holds ~70 fields, at most ~110, under the 128
+that keep it a listpack; at a rate well above that a hash becomes a hashtable (more memory,
+the same answers)."""
+
+PER_FIELD = 7
+"""Refs per hash field: 7 records of 9 bytes fit a 64-byte listpack value; more continue in
+another field (``story_lua.py``)."""
+
+_EXPONENTS = (-20, 60)  # slice sizes from ~1 µs to 2^60 s
+_HEX_REF = re.compile(r"[0-9a-f]{16}")
+
 
 def _ttl_ms(seconds: float) -> int:
     return max(1, math.ceil(seconds * 1000))
@@ -38,33 +68,69 @@ def _text(value: str | bytes) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def slice_exponent(lifetime: float) -> int:
+    """``k`` of the slice size ``2^k``: the largest power of two at most lifetime / SLICES."""
+    if lifetime <= 0:
+        return _EXPONENTS[0]
+    _, exponent = math.frexp(lifetime / SLICES)
+    return min(max(exponent - 1, _EXPONENTS[0]), _EXPONENTS[1])
+
+
+def ref_record(ref: str) -> bytes:
+    """A ref as stored in a band field: byte 0 + 8 raw bytes for a 16-hex ``item_ref``, else a
+    length byte and the ref's bytes (refs of 1 to 255 bytes)."""
+    if _HEX_REF.fullmatch(ref):
+        return b"\0" + bytes.fromhex(ref)
+    raw = ref.encode()
+    if not 0 < len(raw) < 256:
+        raise ValueError(f"a story ref must be 1 to 255 bytes, not {len(raw)}")
+    return bytes([len(raw)]) + raw
+
+
+def _band_args(bands: Sequence[int]) -> list[bytes | int]:
+    """Each distinct band key as its hash field (8 bytes, big-endian) and its bucket."""
+    out: list[bytes | int] = []
+    for band in dict.fromkeys(bands):
+        out += [band.to_bytes(8, "big"), band % BUCKETS]
+    return out
+
+
 def _entry(ref: str | bytes, value: bytes) -> StoryEntry:
-    """An entry from its stored value: ``<expires_at>|`` then ``StoryEntry.to_bytes()``."""
-    return StoryEntry.from_bytes(_text(ref), value[value.index(b"|") + 1 :])
+    """An entry from its stored value: ``<expires_at>|<seen_at>|<k>|`` + ``to_bytes()``."""
+    return StoryEntry.from_bytes(_text(ref), value.split(b"|", 3)[3])
 
 
 class RedisStories(RedisBase):
     async def story_lookup(self, bands: Sequence[int], since: float, limit: int) -> list[StoryEntry]:
-        keys = [self._keys.story_band(b) for b in dict.fromkeys(bands)]
-        if not keys or limit <= 0:
+        fields = _band_args(bands)
+        if not fields or limit <= 0:
             return []
-        raw = await self._undecoded("story_lookup", keys, [self._keys.story_entry(""), num(since), limit])
+        args = [*self._story_prefixes(), num(since), limit, SLICES, PER_FIELD, *fields]
+        raw = await self._undecoded("story_lookup", [self._keys.story_slices], args)
         return [_entry(raw[i], raw[i + 1]) for i in range(0, len(raw), 2)]
 
     async def story_add(self, entry: StoryEntry, bands: Sequence[int], expires_at: float) -> None:
-        now = entry.seen_at
-        keys = [self._keys.story_entry(entry.ref), *(self._keys.story_band(b) for b in dict.fromkeys(bands))]
-        value = num(expires_at).encode() + b"|" + entry.to_bytes()
-        cutoff = now - (expires_at - now)  # members this old are expired if they lived as long
+        lifetime = expires_at - entry.seen_at
+        k = slice_exponent(lifetime)
+        value = f"{num(expires_at)}|{num(entry.seen_at)}|{k}|".encode() + entry.to_bytes()
         args = [
-            self._keys.story_entry(""),
-            num(now),
-            _ttl_ms(expires_at - now),
-            entry.ref,
+            *self._story_prefixes(),
+            num(entry.seen_at),
+            num(lifetime),
+            _ttl_ms(lifetime),
+            k,
+            ref_record(entry.ref),
             value,
-            num(cutoff),
+            SLICES,
+            PER_FIELD,
+            *_band_args(bands),
         ]
+        keys = [self._keys.story_slices, self._keys.story_entry(entry.ref)]
         await self._undecoded("story_add", keys, args)
+
+    def _story_prefixes(self) -> tuple[str, str]:
+        """What the scripts build slice and entry keys from (``keys.py``)."""
+        return self._keys.story_slice_prefix, self._keys.story_entry("")
 
     async def story_lead(
         self, watchlist: str, story_id: str, candidate: StoryLead, window: float
