@@ -16,8 +16,9 @@ so ~11 slices are alive); a slice hash expires when its last entry can have expi
 outlives its entries by more than one slice. Measured with the bench's 100,000 items in 48 h:
 see ``keys.py`` and the README for the numbers behind ``BUCKETS`` and ``SLICES``.
 
-An expired entry leaves when an add under one of its band keys reads the slices old enough to
-hold it (the script checks those refs' expiry) or, at the latest, by its own ``PX``; until then
+An expired entry leaves when an add under one of its band keys reads the slice where entries
+of the add's lifetime are expiring (or the one before; the script checks those refs' expiry)
+or, at the latest, by its own ``PX``; until then
 a lookup whose ``since`` reaches back before its expiry can still return it. The clusterer's
 ``since`` (now - window, window <= retention) never does.
 

@@ -48,9 +48,7 @@ local function chain(key, field, per_field, visit)
 end
 local function ref_of(record)
   if string.byte(record, 1) ~= 0 then return string.sub(record, 2) end
-  return (string.gsub(string.sub(record, 2), '.', function(c)
-    return string.format('%02x', string.byte(c))
-  end))
+  return string.format(string.rep('%02x', 8), string.byte(record, 2, 9))
 end
 local function header(value)
   local expires, seen, k = string.match(value, '^([^|]*)|([^|]*)|([^|]*)|')
@@ -71,57 +69,61 @@ STORY_LOOKUP = (
 local since, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
 local span, per_field = 2 * tonumber(ARGV[5]) + 1, tonumber(ARGV[6])
 local sizes = redis.call('HGETALL', KEYS[1])
-local hits, records = {}, {}
+-- per ref: its count and slice (a ref found in two slices, added anew after expiring, keeps a
+-- count per slice until its entry says which one is live)
+local count, where, others, start, records = {}, {}, {}, {}, {}
 for i = 1, #sizes, 2 do
   local k, newest = tonumber(sizes[i]), tonumber(sizes[i + 1])
   for s = newest, math.max(math.floor(since / 2 ^ k), newest - span), -1 do
     local at = fmt(k) .. ':' .. fmt(s)
+    start[at] = s * 2 ^ k
     local function visit(record)
-      local hit = hits[record]
-      if not hit then
-        hit = {}
-        hits[record] = hit
+      local per = others[record]
+      if per then
+        per[at] = (per[at] or 0) + 1
+      elseif not count[record] then
+        count[record], where[record] = 1, at
         records[#records + 1] = record
+      elseif where[record] == at then
+        count[record] = count[record] + 1
+      else
+        others[record] = {[where[record]] = count[record], [at] = 1}
       end
-      hit[at] = (hit[at] or 0) + 1
     end
     for j = 7, #ARGV, 2 do chain(ARGV[1] .. at .. ':' .. ARGV[j + 1], ARGV[j], per_field, visit) end
   end
 end
--- one candidate per ref: its count in the slice it was added in (a ref found in two slices
--- was added anew after expiring: its entry says which slice is live)
-local candidates, values = {}, {}
+local candidates = {}
 for _, record in ipairs(records) do
-  local hit, at = hits[record], next(hits[record])
-  if next(hit, at) then
-    local value = redis.call('GET', ARGV[2] .. ref_of(record))
-    at = value and slice_of(value)
-    values[record] = value
+  local per = others[record]
+  if per then
+    local value = redis.call('GETRANGE', ARGV[2] .. ref_of(record), 0, 63)
+    local at = value ~= '' and slice_of(value)
+    count[record], where[record] = at and per[at], at
   end
-  if at and hit[at] then
-    local k, s = string.match(at, '^(.*):(.*)$')
-    candidates[#candidates + 1] = {record, hit[at], tonumber(s) * 2 ^ tonumber(k), at}
-  end
+  if count[record] then candidates[#candidates + 1] = record end
 end
 table.sort(candidates, function(a, b)
-  if a[2] ~= b[2] then return a[2] > b[2] end
-  if a[3] ~= b[3] then return a[3] > b[3] end
-  return a[1] < b[1]
+  if count[a] ~= count[b] then return count[a] > count[b] end
+  local sa, sb = start[where[a]], start[where[b]]
+  if sa ~= sb then return sa > sb end
+  return a < b
 end)
 -- a group (same count, same slice; same count only when slices of two sizes are in use) is
--- ranked after every group before it, so entries are read a group at a time until the limit
+-- ranked after every group before it, so entry headers are read a group at a time (only
+-- their first 64 bytes) until the limit is reached, and whole entries only for the answer
 local single = #sizes == 2
-local function group(c) return c[2] .. ':' .. (single and c[4] or '') end
+local function group(record) return count[record] .. ':' .. (single and where[record] or '') end
 local out, i = {}, 1
 while i <= #candidates and #out < 2 * limit do
   local found, name = {}, group(candidates[i])
   while i <= #candidates and group(candidates[i]) == name do
-    local record, at = candidates[i][1], candidates[i][4]
+    local record = candidates[i]
     local ref = ref_of(record)
-    local value = values[record] or redis.call('GET', ARGV[2] .. ref)
-    if value then
-      local _, seen = header(value)
-      if seen >= since and slice_of(value) == at then found[#found + 1] = {ref, seen, value} end
+    local head = redis.call('GETRANGE', ARGV[2] .. ref, 0, 63)
+    if head ~= '' then
+      local _, seen = header(head)
+      if seen >= since and slice_of(head) == where[record] then found[#found + 1] = {ref, seen} end
     end
     i = i + 1
   end
@@ -130,9 +132,11 @@ while i <= #candidates and #out < 2 * limit do
     return a[1] < b[1]
   end)
   for _, entry in ipairs(found) do
-    if #out >= 2 * limit then break end
-    out[#out + 1] = entry[1]
-    out[#out + 1] = entry[3]
+    local value = #out < 2 * limit and redis.call('GET', ARGV[2] .. entry[1])
+    if value then
+      out[#out + 1] = entry[1]
+      out[#out + 1] = value
+    end
   end
 end
 return out
@@ -142,8 +146,9 @@ return out
 # KEYS[1] slices, KEYS[2] entry key; ARGV: slice key prefix, entry key prefix, now, lifetime (s),
 # lifetime (ms), k, record, value, slices per lifetime, per_field, then band field and bucket
 # pairs -> 1 stored, 0 kept (the ref is stored and not expired).
-# The slices old enough to hold an expired entry (and young enough to be alive for an entry of
-# this lifetime) are read under the new entry's bands: an expired entry found there is deleted.
+# The slice in which entries of this lifetime expire now, and the one before, are read under the
+# new entry's bands: an expired entry found there is deleted (older ones have their slice hash
+# and their own PX expire them; this sweep is for a clock that is not Redis's).
 STORY_ADD = (
     _COMMON
     + """
@@ -163,7 +168,9 @@ local kept_ms = math.ceil(((slice + 1) * size + lifetime - now) * 1000)
 local sizes = redis.call('HGETALL', KEYS[1])
 for i = 1, #sizes, 2 do  -- a slice size nothing of which can be alive any more leaves
   local other = tonumber(sizes[i])
-  if (tonumber(sizes[i + 1]) + 2 * slices + 2) * 2 ^ other <= now then redis.call('HDEL', KEYS[1], sizes[i]) end
+  if (tonumber(sizes[i + 1]) + 2 * slices + 2) * 2 ^ other <= now then
+    redis.call('HDEL', KEYS[1], sizes[i])
+  end
 end
 local newest = tonumber(redis.call('HGET', KEYS[1], fmt(k)))
 if not newest or newest < slice then redis.call('HSET', KEYS[1], fmt(k), fmt(slice)) end
@@ -173,10 +180,12 @@ local function sweep(record)
   local value = redis.call('GET', key)
   if value and expired(value) then redis.call('DEL', key) end
 end
-local oldest, expiring = slice - math.ceil(lifetime / size) - 1, math.floor(now / size) - slices
+local expiring = math.floor((now - lifetime) / size)
 for j = 11, #ARGV, 2 do
   local field, bucket = ARGV[j], ARGV[j + 1]
-  for s = oldest, expiring do chain(ARGV[1] .. fmt(k) .. ':' .. fmt(s) .. ':' .. bucket, field, per_field, sweep) end
+  for s = expiring - 1, expiring do
+    chain(ARGV[1] .. fmt(k) .. ':' .. fmt(s) .. ':' .. bucket, field, per_field, sweep)
+  end
   local key, name, n = ARGV[1] .. fmt(k) .. ':' .. fmt(slice) .. ':' .. bucket, field, 0
   while true do
     local value = redis.call('HGET', key, name)
