@@ -24,8 +24,8 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
                                    the newest slice
 - ``P story:{s}:b:<k>:<slice>:<bucket>`` hash  band key (8 bytes, big-endian) -> the refs
                                    (``story_lua.py`` records) of entries with that band seen
-                                   during the slice; bucket = band % 2048; slice = seen_at //
-                                   2^k, 2^k the largest power of two <= the entry's lifetime / 8;
+                                   during the slice; bucket = band % 4096; slice = seen_at //
+                                   2^k, 2^k the largest power of two <= the entry's lifetime / 4;
                                    expires when the slice's last entry can have expired
 - ``P story:{s}:entry:<ref>`` string ``<expires_at>|<seen_at>|<k>|`` + ``StoryEntry.to_bytes()``;
                                    expires then
@@ -34,11 +34,11 @@ Layout (``P`` is the prefix, ``wirewatch:`` by default):
 - ``P story:{s}:thread:<alert_key>@<channel>`` string the message that carried the alert there;
                                    expires after STORY_TTL
 
-The story band keys are bucketed so that they take little memory: each slice hash holds ~70
-band keys at 100,000 items per 48 h (2^14 s slices, 2,048 buckets), small enough to stay a
+The story band keys are bucketed so that they take little memory: each slice hash holds ~57
+band keys at 100,000 items per 48 h (2^15 s slices, 4,096 buckets), small enough to stay a
 listpack, so a band key costs ~20 bytes instead of a key of its own (~200 bytes). Measured by
-``bench/story_bench.py``: 3,362 bytes/item for the window with one ZSET per band key, NEW_BYTES
-with this layout (``redis/stories.py`` says why these numbers).
+``bench/story_bench.py``: 3,362 bytes/item for the window with one ZSET per band key, 973 with
+this layout (``redis/stories.py`` gives the numbers behind the choice).
 
 The story keys carry their own hash tag ``{s}``: with a plain prefix they still share one
 Redis Cluster slot (a story script touches slice, entry and lead keys together); with a hash tag

@@ -7,14 +7,28 @@ add is atomic; a lead is taken by a script too. Thread refs are plain strings wr
 ``SET NX PX`` in one MULTI/EXEC and read with one MGET.
 
 Why slices and buckets: a key of its own per band key (a ZSET holding one ref, mostly) cost
-~200 bytes, 16 per item: 3,362 bytes/item in all (``bench/story_bench.py``, 100,000 items,
-320.7 MB). Here a band key is a field of a small hash (8-byte field, 9-byte ref per entry),
-``BUCKETS`` hashes per slice, so hashes stay listpack-encoded (Redis defaults: at most 128
-fields, values of at most 64 bytes) and a key's overhead is shared by ~70 band keys. A slice is
-the largest power of two seconds at most ``1/SLICES`` of the entry's lifetime (48 h: 16,384 s,
-so ~11 slices are alive); a slice hash expires when its last entry can have expired, so nothing
-outlives its entries by more than one slice. Measured with the bench's 100,000 items in 48 h:
-see ``keys.py`` and the README for the numbers behind ``BUCKETS`` and ``SLICES``.
+~200 bytes, 16 per item: 3,362 bytes/item in all (``bench/story_bench.py``, 100,000 items in
+48 h, 320.7 MB). Here a band key is a field of a small hash (8-byte field, 9-byte ref per
+entry), ``BUCKETS`` hashes per slice, so a key's overhead is shared by ~57 band keys and the
+hashes stay listpack-encoded (at most 128 fields here; Redis 7.0's defaults allow 512 fields
+and 64-byte values): 973 bytes/item, 93 MB. A slice is the largest power of two seconds at
+most ``1/SLICES`` of the entry's lifetime (48 h: 32,768 s, so 6 or 7 slices are alive); a slice
+hash expires when its last entry can have expired, so band keys outlive their entries by at
+most one slice (the entry strings, ~540 of the 973 bytes, by nothing).
+
+Measured on the bench's 100,000 items (server-side µs per lookup, memory per item):
+
+    SLICES BUCKETS  bytes/item  lookup   fields per hash
+      8     2048       969      640 µs   ~70
+      4     2048       955      443 µs   ~115 (max ~200)
+      4     4096       973      416 µs   ~57 (max ~112)   <- chosen
+      4     8192     1,029      399 µs   ~29
+      2     4096       958      395 µs   ~170
+
+A lookup reads one hash per band key per live slice, and a band key absent from a hash costs
+a scan of its listpack: fewer slices and smaller hashes make it cheaper, more buckets cost
+memory (a key each). 4/4096 keeps the hashes under 128 fields with room for a rate ~4x the
+bench's before any hash leaves the listpack encoding, and band keys linger at most one slice.
 
 An expired entry leaves when an add under one of its band keys reads the slice where entries
 of the add's lifetime are expiring (or the one before; the script checks those refs' expiry)
@@ -42,16 +56,16 @@ from service.stories.index import StoryEntry
 
 _STORY_TTL_MS = math.ceil(STORY_TTL * 1000)
 
-SLICES = 8
-"""A slice is the largest power of two seconds at most lifetime / SLICES (so 8 to 16 slices of
-an entry's lifetime are alive): shorter slices free expired band keys sooner, longer ones mean
-fewer hashes for a lookup to read."""
+SLICES = 4
+"""A slice is the largest power of two seconds at most lifetime / SLICES (so 4 to 8 slices of an
+entry's lifetime are alive): shorter slices free expired band keys sooner, longer ones mean
+fewer hashes for a lookup to read (the table above)."""
 
-BUCKETS = 2048
+BUCKETS = 4096
 """Hashes per slice; a band key's bucket is ``band % BUCKETS``. At the bench's rate (100,000
-items in 48 h: ~150,000 band keys a slice) a hash holds ~70 fields, at most ~110, under the 128
-that keep it a listpack; at a rate well above that a hash becomes a hashtable (more memory,
-the same answers)."""
+items in 48 h: ~230,000 band keys a slice) a hash holds ~57 fields, at most ~112; at a rate far
+above that (512 fields by Redis's defaults) a hash becomes a hashtable: more memory, the same
+answers."""
 
 PER_FIELD = 7
 """Refs per hash field: 7 records of 9 bytes fit a 64-byte listpack value; more continue in

@@ -15,7 +15,7 @@ import pytest
 
 from service.state.keys import Keys
 from service.state.redis import RedisStore
-from service.state.redis.stories import BUCKETS, PER_FIELD, slice_exponent
+from service.state.redis.stories import BUCKETS, PER_FIELD, SLICES, slice_exponent
 from service.stories import StoryEntry
 
 LIFETIME = 0.5
@@ -53,7 +53,7 @@ async def test_slices_and_entries_are_gone_after_their_lifetime(store: RedisStor
     for n in range(PER_FIELD + 3):
         await store.story_add(entry(n, now + n / 1000), [1, 2, 3 + n], now + n / 1000 + LIFETIME)
     assert len(await story_keys(store)) > 10
-    await asyncio.sleep(LIFETIME * (1 + 1 / 8) + 0.2)  # a slice is at most 1/8 of a lifetime
+    await asyncio.sleep(LIFETIME * (1 + 1 / SLICES) + 0.2)  # a slice is at most 1/SLICES of one
     assert await story_keys(store) == []
 
 
