@@ -19,9 +19,11 @@ Layouts the lead can build on (bytes per item measured by ``bench/story_bench.py
   LIMIT ?`` joined to ``story_entry``. Expiry: ``DELETE ... WHERE expires_at
   < now`` now and then.
 - Redis: every key under one hash tag (``P story:{s}:...``) so one script touches one slot:
-  ``P story:{s}:band:<key hex>`` a ZSET of refs scored by seen_at (``ZRANGEBYSCORE since +inf``,
-  ``ZREMRANGEBYSCORE -inf <expired>`` on add, ``EXPIRE`` to the newest expiry), and
-  ``P story:{s}:entry:<ref>`` a string (story id, seen_at, fingerprint bytes) with ``EX``.
+  ``P story:{s}:entry:<ref>`` a string (expiry, seen_at, story id, fingerprint bytes) with
+  ``PX``, and band keys as fields of small time-sliced hashes ``P story:{s}:b:<k>:<slice>:
+  <band % buckets>`` (value: the refs added under that band in that slice), each expiring when
+  its slice's entries can have expired; a key per band key (a ZSET) took 3.5x the memory
+  (``state/redis/stories.py``).
 """
 
 from __future__ import annotations

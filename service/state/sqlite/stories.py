@@ -44,11 +44,15 @@ CREATE TABLE IF NOT EXISTS thread_ref (
 CREATE INDEX IF NOT EXISTS thread_ref_by_expiry ON thread_ref (expires_at);
 """
 
+# The limit applies to the hits before they are joined to their entries (a band row carries its
+# entry's seen_at, and an entry and its band rows leave together), so only the answer's
+# fingerprints are read: a lookup sharing a frequent band no longer reads every hit's entry.
 _LOOKUP = """
 SELECT e.ref, e.story_id, e.seen_at, e.fingerprint FROM (
-  SELECT ref, count(*) AS shared FROM story_band WHERE band IN ({marks}) AND seen_at >= ? GROUP BY ref
+  SELECT ref, count(*) AS shared, max(seen_at) AS seen FROM story_band
+  WHERE band IN ({marks}) AND seen_at >= ? GROUP BY ref ORDER BY shared DESC, seen DESC, ref LIMIT ?
 ) AS hit JOIN story_entry AS e ON e.ref = hit.ref
-ORDER BY hit.shared DESC, e.seen_at DESC, e.ref LIMIT ?
+ORDER BY hit.shared DESC, hit.seen DESC, e.ref
 """
 
 _THREAD_REFS = "SELECT alert_key, ref FROM thread_ref WHERE channel = ? AND alert_key IN ({marks})"
