@@ -26,7 +26,7 @@ import re
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, filterfalse
 
 import rensa
 from stop_words import get_stop_words
@@ -122,11 +122,11 @@ class Fingerprinter:
 
     def _bands(self, words: list[str], title_words: int) -> tuple[int, ...]:
         c, stop = self.config, self._stop
-        content = [w for w in words if w not in stop]
+        content = list(filterfalse(stop.__contains__, words))
         if not content:
             return ()
         keys = _band_keys(self._text_ns, c.text_rows, _sketch(content, c.text_perm, c.seed))
-        title = [w for w in words[:title_words] if w not in stop]
+        title = list(filterfalse(stop.__contains__, words[:title_words]))
         if c.title_bands and len(set(title)) >= c.min_title_words:
             keys += _band_keys(self._title_ns, c.title_rows, _sketch(title, c.title_perm, c.seed + 1))
         return tuple(keys)
