@@ -37,8 +37,8 @@ from service.feeds.health import assess, health_alert
 from service.feeds.poll import poll_feed
 from service.logs import get_logger
 from service.matching.schema import STORY_WINDOW
-from service.model import ALSO_REPORTED, Alert, DateSource, Item, Match
-from service.notify.config import ChannelBase
+from service.model import Alert, DateSource, Item, Match
+from service.queueing import entries_for, first_attempt, make_alert
 from service.recovery import StateWatch
 from service.rules import Rules
 from service.settings import Settings
@@ -216,8 +216,10 @@ class Pipeline:
         created = datetime.fromtimestamp(now, UTC)
         for match in matches:
             metrics.MATCHES.labels(watchlist=match.watchlist).inc()
-            alert = _make_alert(match, item, created, placements.get(match.watchlist))
-            entries = self._entries(alert, self.rules.routes[match.watchlist], now)
+            alert = make_alert(match, item, created, placements.get(match.watchlist))
+            entries = entries_for(
+                alert, self.rules.routes[match.watchlist], self.rules.channels, now, self._clock
+            )
             if not entries:
                 continue
             keys.append(alert.key)
@@ -263,27 +265,6 @@ class Pipeline:
             channels=[e.channel for e in entries],
         )
 
-    def _entries(self, alert: Alert, channels: Sequence[str], now: float) -> list[OutboxEntry]:
-        """One outbox entry per channel; a follow-up only where the channel wants follow-ups,
-        due after its ``followup_hold`` where they wait to go together (Slack, digest mode)."""
-        entries = []
-        for name in channels:
-            config = self.rules.channels.get(name)
-            if config is None:
-                continue
-            due = first_attempt(config, now)
-            if alert.is_followup:
-                delay = config.followup_delay()
-                if delay is None:
-                    metrics.FOLLOWUPS_SUPPRESSED.labels(channel=name).inc()
-                    continue
-                # after the clock now, not the poll's start: due after its story's first alert
-                # (queued earlier, maybe by a poll that started later), so a channel that
-                # threads sends the first alert, and knows its message, before the copy
-                due = max(due, self._clock() + delay)
-            entries.append(OutboxEntry(name, alert, due, now))
-        return entries
-
     async def _health(self, feed: Feed, state: FeedState, now: float) -> None:
         event = assess(feed, state, now, self.settings)
         metrics.FEED_HEALTHY.labels(feed_id=feed.id).set(0 if state.health else 1)
@@ -299,32 +280,6 @@ class Pipeline:
             self._on_queued(channel)
 
 
-def _make_alert(match: Match, item: Item, created: datetime, placement: Placement | None) -> Alert:
-    """The alert ``match`` makes for ``item``: a follow-up when ``placement`` says it copies a
-    story already alerted on the watchlist."""
-    key = alert_key(match.watchlist, item)
-    if placement is None:
-        return Alert(key, match.watchlist, item, match.matched, match.snippet, created)
-    kind = ALSO_REPORTED if placement.followup else "match"
-    return Alert(
-        key,
-        match.watchlist,
-        item,
-        match.matched,
-        match.snippet,
-        created,
-        kind=kind,
-        story=placement.story,
-        story_title=placement.story_title,
-    )
-
-
 def _undated(item: Item) -> bool:
     """The feed gave no date we could read (or a record from before ``date_source``, with none)."""
     return item.date_source is DateSource.FIRST_SEEN or item.published is None
-
-
-def first_attempt(config: ChannelBase, now: float) -> float:
-    """Immediate channels send now; a digest channel sends at its next scheduled tick."""
-    when = config.next_digest(datetime.fromtimestamp(now, UTC))
-    return float(when.timestamp()) if when is not None else now

@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from service.logs import get_logger
 from service.notify.base import Batch
-from service.state.base import StateUnavailable, Stories
+from service.state.base import StateUnavailable
+from service.state.stories import Stories
 
 log = get_logger(__name__)
 

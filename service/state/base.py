@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from service.model import Alert, Item
-from service.state.records import AlertRecord, HistoryItem, Silence
-from service.stories.index import StoryEntry
+from service.model import Alert
+from service.state.editors import AlertLog, ItemHistory, Silences
+from service.state.stories import Stories
 
 
 @dataclass(slots=True)
@@ -254,94 +254,6 @@ class OutboxAdmin(Protocol):
 
     async def depth(self) -> dict[str, tuple[int, int]]:
         """Per channel: (pending, dead)."""
-
-
-class AlertLog(Protocol):
-    """What was sent, and what a silence held back: delivery writes, ``wirewatch alerts`` reads."""
-
-    async def record_alerts(self, records: Sequence[AlertRecord], now: float) -> None:
-        """Keep ``records``; forget those older than alert_log_ttl (before ``now``)."""
-
-    async def alert_records(
-        self, since: float, *, watchlist: str | None = None, channel: str | None = None
-    ) -> list[AlertRecord]:
-        """Records at or after ``since`` (optionally of one watchlist / channel), newest first."""
-
-
-class Silences(Protocol):
-    """Watchlists held quiet: ``wirewatch silence`` writes, delivery reads before each send."""
-
-    async def add_silence(self, silence: Silence, now: float) -> None:
-        """Keep ``silence``; forget silences that ended more than alert_log_ttl before ``now``."""
-
-    async def silences(self) -> list[Silence]:
-        """Every silence kept (future, active, or ended within alert_log_ttl), by start time."""
-
-    async def end_silence(self, silence_id: str, now: float) -> Silence | None:
-        """End the silence at ``now`` (unless it ended already); the silence as it now is, or
-        None when no silence has that id."""
-
-
-class ItemHistory(Protocol):
-    """Recent items of every feed: the pipeline writes each new item, ``wirewatch replay`` reads."""
-
-    async def record_items(self, feed_id: str, items: Sequence[Item], now: float) -> None:
-        """Keep ``items`` as seen at ``now``; at most history_max per feed (newest), none older
-        than history_ttl."""
-
-    async def history_feeds(self) -> list[str]:
-        """Feed ids that may have history (some may have none left), sorted."""
-
-    async def history(self, feed_id: str, since: float) -> list[HistoryItem]:
-        """The feed's kept items seen at or after ``since``, oldest first."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoryLead:
-    """The alert that started a story for one watchlist: its key and its item's title, and
-    when a copy of the story was last seen (a story lives while copies keep coming)."""
-
-    alert_key: str
-    title: str
-    last_seen: float
-
-
-STORY_TTL = 8 * 86400.0  # leads and thread refs outlive the longest story_window (7 days)
-
-
-class Stories(Protocol):
-    """Story signatures (the StoryIndex of ``service/stories``), the alert that started each
-    story per watchlist, and where each first alert went (the message to thread under).
-
-    The pipeline looks up and adds signatures and takes leads; the delivery worker writes and
-    reads thread refs.
-    """
-
-    async def story_lookup(self, bands: Sequence[int], since: float, limit: int) -> list[StoryEntry]:
-        """Entries sharing a band key, seen at or after ``since``: most shared bands, then newest."""
-
-    async def story_add(self, entry: StoryEntry, bands: Sequence[int], expires_at: float) -> None:
-        """Store ``entry`` under ``bands`` until ``expires_at``; a ref already stored is kept."""
-
-    async def story_lead(
-        self, watchlist: str, story_id: str, candidate: StoryLead, window: float
-    ) -> StoryLead:
-        """The lead of ``story_id`` on ``watchlist``, taken atomically.
-
-        No lead, or one last seen more than ``window`` before ``candidate.last_seen``:
-        ``candidate`` becomes the lead (the story starts again for this watchlist) and is
-        returned. Otherwise the stored lead is returned with ``last_seen`` moved to
-        ``candidate.last_seen`` (never back). Asking again with the lead's own key returns it
-        unchanged, so a poll repeated after a crash decides the same way. Kept ``STORY_TTL``
-        after ``last_seen``.
-        """
-
-    async def set_thread_refs(self, channel: str, refs: dict[str, str], now: float) -> None:
-        """Remember, per alert key, the message that carried it on ``channel`` (a Matrix
-        event id, an email Message-ID), for ``STORY_TTL``; an existing ref is kept."""
-
-    async def thread_refs(self, channel: str, alert_keys: Sequence[str]) -> dict[str, str]:
-        """The refs stored for these alert keys on ``channel`` (keys without one are absent)."""
 
 
 class DeliveryStore(Outbox, AlertLog, Silences, Stories, Protocol):

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.model import Item
-from service.state.base import Stories, StoryLead
+from service.state.stories import Stories, StoryLead
 from service.stories.clusterer import StoryAssignment, StoryClusterer
 from service.stories.config import StoryConfig
 from service.stories.index import StoryEntry

@@ -50,8 +50,8 @@ from typing import Any
 from redis.client import NEVER_DECODE
 from redis.exceptions import NoScriptError
 
-from service.state.base import STORY_TTL, StoryLead
 from service.state.redis.base import RedisBase, num
+from service.state.stories import STORY_TTL, StoryLead
 from service.stories.index import StoryEntry
 
 _STORY_TTL_MS = math.ceil(STORY_TTL * 1000)

@@ -19,8 +19,8 @@ import sqlite3
 import struct
 from collections.abc import Sequence
 
-from service.state.base import STORY_TTL, StoryLead
 from service.state.sqlite.db import SqliteBase, chunks, marks
+from service.state.stories import STORY_TTL, StoryLead
 from service.stories.index import StoryEntry
 
 STORIES_SCHEMA = """

@@ -78,7 +78,13 @@ async def test_copy_is_queued_per_channel_as_its_followups_say(
     items = story("idlib-market-strike")[:2]
     rd = rundir(tmp_path, items, ALL)
     clock = FakeClock()
-    suppressed = metrics.FOLLOWUPS_SUPPRESSED.labels(channel="quiet")._value.get()
+    counters = [
+        metrics.FOLLOWUPS_SUPPRESSED.labels(channel="quiet"),
+        metrics.FOLLOWUPS_QUEUED.labels(channel="thread"),
+        metrics.STORIES.labels(watchlist="everything"),
+        metrics.STORY_COPIES.labels(watchlist="everything"),
+    ]
+    before = [c._value.get() for c in counters]
     await poll_all(rd, store, client, clock)
     pending = await store.pending()
     by_kind = {(e.channel, e.alert.kind): e for e in pending}
@@ -91,7 +97,7 @@ async def test_copy_is_queued_per_channel_as_its_followups_say(
         assert copy.alert.story == first.key and copy.alert.story_title == items[0].title
         assert copy.alert.item.link == items[1].link
     assert first.story == first.key
-    assert metrics.FOLLOWUPS_SUPPRESSED.labels(channel="quiet")._value.get() == suppressed + 1
+    assert [c._value.get() - b for c, b in zip(counters, before, strict=True)] == [1, 1, 1, 1]
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from redis.crc import key_slot
 
-from service.state.base import FeedState, StoryLead
+from service.state.base import FeedState
 from service.state.redis import RedisStore
+from service.state.stories import StoryLead
 from service.stories import StoryEntry
 from tests.support.alerts import make_entry
 

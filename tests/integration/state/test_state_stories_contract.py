@@ -17,9 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.state.base import STORY_TTL, FullStore, StoryLead
+from service.state.base import FullStore
 from service.state.keys import Keys
 from service.state.redis import RedisStore
+from service.state.stories import STORY_TTL, StoryLead
 from service.stories import MemoryStoryIndex, StoryEntry
 
 if TYPE_CHECKING:
