@@ -28,34 +28,12 @@ Layouts the lead can build on (bytes per item measured by ``bench/story_bench.py
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-_TIME = struct.Struct("<d")
+from service.state.stories import StoryEntry
 
-
-@dataclass(frozen=True, slots=True)
-class StoryEntry:
-    """One clustered item as stored: its ref, its story, when it was seen, its fingerprint."""
-
-    ref: str
-    story_id: str
-    seen_at: float
-    fingerprint: bytes  # Fingerprint.to_bytes()
-
-    def to_bytes(self) -> bytes:
-        """One value for a key-value store: seen_at, story id, then the fingerprint."""
-        story = self.story_id.encode()
-        return _TIME.pack(self.seen_at) + bytes([len(story)]) + story + self.fingerprint
-
-    @classmethod
-    def from_bytes(cls, ref: str, data: bytes) -> StoryEntry:
-        (seen_at,) = _TIME.unpack_from(data)
-        size = data[_TIME.size]
-        start = _TIME.size + 1
-        return cls(ref, data[start : start + size].decode(), seen_at, data[start + size :])
+__all__ = ["StoryEntry", "StoryIndex"]
 
 
 class StoryIndex(Protocol):

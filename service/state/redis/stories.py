@@ -51,8 +51,7 @@ from redis.client import NEVER_DECODE
 from redis.exceptions import NoScriptError
 
 from service.state.redis.base import RedisBase, num
-from service.state.stories import STORY_TTL, StoryLead
-from service.stories.index import StoryEntry
+from service.state.stories import STORY_TTL, StoryEntry, StoryLead
 
 _STORY_TTL_MS = math.ceil(STORY_TTL * 1000)
 

@@ -20,8 +20,7 @@ import struct
 from collections.abc import Sequence
 
 from service.state.sqlite.db import SqliteBase, chunks, marks
-from service.state.stories import STORY_TTL, StoryLead
-from service.stories.index import StoryEntry
+from service.state.stories import STORY_TTL, StoryEntry, StoryLead
 
 STORIES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS story_entry (
