@@ -1,6 +1,6 @@
 """Story clustering beside matching: per-item cost at 1,000 terms, and the memory of the window.
 
-``python -m bench.story_bench [--quick] [--window N] [--redis-url URL]``, in one process:
+``python -m bench.story_bench [--quick] [--window N] [--no-redis]``, in one process:
 
 1. Matching: the match bench's 1,000-term watchlists (``bench.match_bench`` generators, loaded
    and compiled as the service does) over its ~4 KB synthetic articles: CPU µs per item.
@@ -10,10 +10,12 @@
    from a news-like generator instead: function words of English plus a Zipf-distributed
    vocabulary of 40,000 names (weight 1/(rank+50)^1.1), one item in ten a copy of a recent one (a syndicated,
    trimmed or dateline variant), so candidates, confirmations and joins all happen.
-3. Memory: process RSS before and after filling the window (bytes per item), the same entries
-   written to a temporary SQLite file with the layout of ``service/stories/index.py`` (bytes per
-   item on disk), and with ``--redis-url`` the same in a Redis you started (``used_memory``
-   per item; the database is FLUSHed first: never point it at a Redis you share).
+3. Memory: process RSS before and after filling the window (bytes per item), then the same
+   entries (their real fingerprints and band keys) added to the real stores through the
+   ``Stories`` role: ``SqliteStore`` in a temporary file (bytes per item on disk) and
+   ``RedisStore`` on a private ``redis-server`` the bench starts in a temporary folder
+   (``used_memory`` growth per item; skipped with a note when there is no redis-server), with
+   the wall time of one ``story_add`` and one ``story_lookup`` (a round trip each).
 
 Matching and clustering alternate in rounds, and the best round of each is kept (CPU time of
 this process, so other load on the machine counts less).
@@ -25,24 +27,30 @@ import argparse
 import asyncio
 import os
 import random
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate
 from pathlib import Path
 
+import redis
 from stop_words import get_stop_words
 
 from bench.match_bench import make_articles, make_names, write_watchlists
 from service.matching.load import load_watchlists
 from service.matching.matcher import Matcher
 from service.model import Item
+from service.state.base import FullStore
+from service.state.redis import RedisStore
+from service.state.sqlite import SqliteStore
 from service.stories import Fingerprinter, MemoryStoryIndex, StoryClusterer, StoryConfig, StoryEntry, item_ref
+from tests.support.redis_server import RedisServer, RedisServerMissing
 
 FUNCTION = [w for w in get_stop_words("english") if w.isalpha()][:200]
 START = 1_700_000_000.0
+DAY = 86400.0
 
 
 class NewsText:
@@ -111,59 +119,85 @@ def matcher_and_articles(rng: random.Random, count: int) -> tuple[Matcher, list[
     return Matcher(watchlists), make_articles(count, names, rng)
 
 
-def sqlite_bytes(entries: list[tuple[StoryEntry, tuple[int, ...]]]) -> int:
-    """On-disk bytes of the window in the SQLite layout of ``service/stories/index.py``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "stories.db"
-        db = sqlite3.connect(path)
-        db.executescript(
-            "CREATE TABLE story_entry (ref TEXT PRIMARY KEY, story_id TEXT, seen_at REAL, expires_at REAL,"
-            " fingerprint BLOB) WITHOUT ROWID;"
-            "CREATE TABLE story_band (band INTEGER, seen_at REAL, ref TEXT, PRIMARY KEY (band, seen_at, ref))"
-            " WITHOUT ROWID;"
+@dataclass(frozen=True)
+class StoreFigures:
+    """What one store holds for the window, and what one call costs (wall time, I/O included)."""
+
+    name: str
+    window_bytes: int
+    add_us: float
+    lookup_us: float
+
+    def line(self, window: int, where: str) -> str:
+        return (
+            f"  {self.name}: {self.window_bytes / window:,.0f} bytes/item {where}"
+            f" ({self.window_bytes / 2**20:.1f} MB for the window);"
+            f" story_add {self.add_us:.0f} µs, story_lookup {self.lookup_us:.0f} µs"
         )
-        with db:
-            db.executemany(
-                "INSERT INTO story_entry VALUES (?, ?, ?, ?, ?)",
-                ((e.ref, e.story_id, e.seen_at, e.seen_at + 172800, e.fingerprint) for e, _ in entries),
-            )
-            db.executemany(
-                "INSERT INTO story_band VALUES (?, ?, ?)",
-                ((b, e.seen_at, e.ref) for e, bands in entries for b in bands),
-            )
-        db.execute("VACUUM")
-        db.close()
-        return path.stat().st_size
 
 
-def redis_bytes(url: str, entries: list[tuple[StoryEntry, tuple[int, ...]]]) -> int:
-    """``used_memory`` growth of the window in the Redis layout of ``service/stories/index.py``."""
-    import redis
+async def exercise(
+    store: FullStore, entries: list[tuple[StoryEntry, tuple[int, ...]]], limit: int
+) -> tuple[float, float]:
+    """Add every entry (kept 48 h), then look up a sample: wall µs per add and per lookup."""
+    started = time.perf_counter()
+    for entry, bands in entries:
+        await store.story_add(entry, bands, entry.seen_at + 172800)
+    add_us = (time.perf_counter() - started) / len(entries) * 1e6
+    sample = entries[:: max(1, len(entries) // 2000)]
+    since = entries[-1][0].seen_at - 172800
+    started = time.perf_counter()
+    for _, bands in sample:
+        await store.story_lookup(bands, since, limit)
+    return add_us, (time.perf_counter() - started) / len(sample) * 1e6
 
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    before = int(client.info("memory")["used_memory"])
-    pipe = client.pipeline(transaction=False)
-    for n, (entry, bands) in enumerate(entries):
-        pipe.set(f"wirewatch:story:{{s}}:entry:{entry.ref}", entry.to_bytes(), ex=172800)
-        for band in bands:
-            key = f"wirewatch:story:{{s}}:band:{band:x}"
-            pipe.zadd(key, {entry.ref: entry.seen_at})
-            pipe.expire(key, 172800)
-        if n % 1000 == 999:
-            pipe.execute()
-    pipe.execute()
-    used = int(client.info("memory")["used_memory"]) - before
-    client.flushdb()
-    client.close()
-    return used
+
+async def sqlite_figures(entries: list[tuple[StoryEntry, tuple[int, ...]]], limit: int) -> StoreFigures:
+    """The window in a real ``SqliteStore`` file: its size on disk once the store is closed."""
+    with tempfile.TemporaryDirectory(prefix="wirewatch-story-bench-") as tmp:
+        store = SqliteStore(str(Path(tmp) / "state.db"), seen_ttl=DAY, seen_max=10, dedup_ttl=DAY)
+        await store.open()
+        empty = (Path(tmp) / "state.db").stat().st_size
+        add_us, lookup_us = await exercise(store, entries, limit)
+        await store.close()
+        size = sum(f.stat().st_size for f in Path(tmp).iterdir()) - empty
+    return StoreFigures("SQLite store", size, add_us, lookup_us)
+
+
+async def redis_figures(entries: list[tuple[StoryEntry, tuple[int, ...]]], limit: int) -> StoreFigures:
+    """The window in a real ``RedisStore`` on a private redis-server: ``used_memory`` growth."""
+    with tempfile.TemporaryDirectory(prefix="wirewatch-story-bench-") as tmp:
+        server = RedisServer.start(Path(tmp))
+        try:
+            with redis.Redis.from_url(server.url()) as client:
+                before = int(client.info("memory")["used_memory"])
+            store = RedisStore.from_url(server.url(), seen_ttl=DAY, seen_max=10, dedup_ttl=DAY)
+            add_us, lookup_us = await exercise(store, entries, limit)
+            await store.close()
+            with redis.Redis.from_url(server.url()) as client:
+                grown = int(client.info("memory")["used_memory"]) - before
+        finally:
+            server.stop()
+    return StoreFigures("Redis store", grown, add_us, lookup_us)
+
+
+def store_lines(entries: list[tuple[StoryEntry, tuple[int, ...]]], limit: int, with_redis: bool) -> list[str]:
+    window = len(entries)
+    lines = [asyncio.run(sqlite_figures(entries, limit)).line(window, "on disk")]
+    if not with_redis:
+        return lines
+    try:
+        lines.append(asyncio.run(redis_figures(entries, limit)).line(window, "used_memory"))
+    except RedisServerMissing as exc:
+        lines.append(f"  Redis store: not measured ({exc})")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (small window)")
     parser.add_argument("--window", type=int, default=100_000, help="items in the warm index")
-    parser.add_argument("--redis-url", help="measure the Redis layout in this (FLUSHed!) database")
+    parser.add_argument("--no-redis", action="store_true", help="skip the Redis store (no redis-server)")
     args = parser.parse_args(argv)
     window = 3_000 if args.quick else args.window
     rounds, probe = (2, 300) if args.quick else (5, 3_000)
@@ -214,10 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  fingerprint {fp_bytes:.0f} bytes/item, {bands:.1f} band keys/item,"
         f" {index.pairs():,} band pairs held"
     )
-    if not args.quick:
-        print(f"  SQLite layout: {sqlite_bytes(entries) / window:,.0f} bytes/item on disk")
-    if args.redis_url:
-        print(f"  Redis layout: {redis_bytes(args.redis_url, entries) / window:,.0f} bytes/item used_memory")
+    for line in store_lines(entries, limit, not args.no_redis):
+        print(line, flush=True)
     return 0
 
 

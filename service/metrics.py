@@ -10,7 +10,10 @@ Who updates what (the names are the contract):
 - poller: ``POLLS{feed_id,result}`` (result: ok | not_modified | error), ``POLL_ERRORS{feed_id,
   reason}`` (a short fixed reason: timeout, connect, http_4xx, http_5xx, too_large, parse, ...),
   ``HTTP_RESPONSES{code}``, ``ITEMS_NEW{feed_id}``, ``FEED_HEALTHY{feed_id}`` (1 or 0).
-- pipeline: ``MATCHES{watchlist}``, ``ALERTS_QUEUED{channel}``.
+- pipeline: ``MATCHES{watchlist}``, ``ALERTS_QUEUED{channel}``; stories: ``STORIES{watchlist}``
+  (a story started: its first alert), ``STORY_COPIES{watchlist}`` (a near-duplicate of a story
+  already alerted), ``FOLLOWUPS_QUEUED{channel}`` (follow-ups queued, each sent at most once),
+  ``FOLLOWUPS_SUPPRESSED{channel}`` (copies recorded but not sent: ``followups: off``).
 - delivery: ``ALERTS_DELIVERED`` / ``ALERTS_RETRIED`` / ``ALERTS_DEAD`` / ``ALERTS_SILENCED`` /
   ``CHANNEL_PAUSES{channel}``,
   ``observe_delivery`` for ``DELIVERY_LATENCY``, ``set_outbox_depth`` for ``OUTBOX_DEPTH``.
@@ -71,6 +74,30 @@ ALERTS_DEAD = Counter(
 ALERTS_SILENCED = Counter(
     "wirewatch_alerts_silenced",
     "Alerts held back by a silence (recorded, never sent)",
+    ["channel"],
+    registry=REGISTRY,
+)
+STORIES = Counter(
+    "wirewatch_stories",
+    "Stories started (an item no recent item is a copy of)",
+    ["watchlist"],
+    registry=REGISTRY,
+)
+STORY_COPIES = Counter(
+    "wirewatch_story_copies",
+    "Items that were near-duplicates of a story already alerted on the watchlist",
+    ["watchlist"],
+    registry=REGISTRY,
+)
+FOLLOWUPS_QUEUED = Counter(
+    "wirewatch_followups_queued",
+    "Follow-ups (also reported) put in the outbox",
+    ["channel"],
+    registry=REGISTRY,
+)
+FOLLOWUPS_SUPPRESSED = Counter(
+    "wirewatch_followups_suppressed",
+    "Copies of a story not sent to a channel (followups: off)",
     ["channel"],
     registry=REGISTRY,
 )

@@ -94,12 +94,22 @@ class Match:
     snippet: str
 
 
+ALSO_REPORTED = "also_reported"
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """A match of one story for one watchlist, ready to be queued to its channels.
 
-    ``key`` identifies (watchlist, story) and is what dedup claims; it doubles as the
+    ``key`` identifies (watchlist, item link) and is what dedup claims; it doubles as the
     idempotency id that Matrix, webhooks and email carry, so a repeated send is harmless.
+
+    Stories (``service/stories/``): ``story`` is the key of the alert that started the story
+    for this watchlist (an alert of ``kind: match`` starts it and carries its own key), and
+    ``story_title`` that alert's item title. A near-duplicate from another outlet is an alert of
+    ``kind: also_reported`` with the same ``story``: a follow-up, threaded under the first
+    alert where the channel can. Both are "" when stories are off and in entries queued before
+    they existed.
     """
 
     key: str
@@ -108,7 +118,19 @@ class Alert:
     matched: dict[str, list[str]]
     snippet: str
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    kind: str = "match"  # "match" | "feed_health"
+    kind: str = "match"  # "match" | "also_reported" | "feed_health"
+    story: str = ""
+    story_title: str = ""
+
+    @property
+    def is_followup(self) -> bool:
+        """A copy of a story already alerted on this watchlist."""
+        return self.kind == ALSO_REPORTED
+
+    @property
+    def story_key(self) -> str:
+        """The story this alert belongs to: ``story``, else its own key."""
+        return self.story or self.key
 
     def to_json(self) -> str:
         return json.dumps(
@@ -120,6 +142,8 @@ class Alert:
                 "snippet": self.snippet,
                 "created_at": self.created_at.isoformat(),
                 "kind": self.kind,
+                "story": self.story,
+                "story_title": self.story_title,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -136,4 +160,6 @@ class Alert:
             snippet=data.get("snippet", ""),
             created_at=datetime.fromisoformat(data["created_at"]),
             kind=data.get("kind", "match"),
+            story=data.get("story", ""),
+            story_title=data.get("story_title", ""),
         )

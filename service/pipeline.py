@@ -1,9 +1,13 @@
-"""One poll of one feed: lease -> fetch -> parse -> new items -> match -> dedup -> enqueue -> remember.
+"""One poll of one feed: lease, fetch, parse, new items, match, story, dedup, enqueue, remember.
 
 Order matters for "nothing lost, nothing twice": alerts are claimed and queued *before* their
 items are marked seen, so a crash between the two re-processes the items on the next poll and
-the dedup claim stops them being queued twice. The new items then go to the item history (for
-``wirewatch replay``); losing that write in a crash costs a replay one poll's items, never an alert.
+the dedup claim stops them being queued twice. A matched item is placed in its story first
+(``stories/desk.py``): per watchlist, the story's first item is an alert (``kind: match``) and
+a near-duplicate from any feed is a follow-up (``kind: also_reported``) queued only to the
+channels whose ``followups`` want it; placing an item again after a crash decides the same way.
+The new items then go to the item history (for ``wirewatch replay``); losing that write in a
+crash costs a replay one poll's items, never an alert.
 
 Several processes may share one store (replicas on one Redis): a poll first takes the feed's
 lease, so one process polls a feed at a time; a scheduled poll of a feed that another process
@@ -32,12 +36,15 @@ from service.feeds.config import Feed
 from service.feeds.health import assess, health_alert
 from service.feeds.poll import poll_feed
 from service.logs import get_logger
-from service.model import Alert, DateSource, Item
-from service.notify.config import ChannelBase
+from service.matching.schema import STORY_WINDOW
+from service.model import Alert, DateSource, Item, Match
+from service.queueing import entries_for, first_attempt, make_alert
 from service.recovery import StateWatch
 from service.rules import Rules
 from service.settings import Settings
 from service.state.base import FeedState, OutboxEntry, PollStore, StateUnavailable
+from service.stories.config import StoryConfig
+from service.stories.desk import Placement, StoryDesk
 
 log = get_logger(__name__)
 
@@ -82,6 +89,9 @@ class Pipeline:
         self._rng = rng or random.Random()
         self._limit = asyncio.Semaphore(settings.max_connections)
         self._lease_ttl = LEASE_FACTOR * settings.fetch_timeout  # a fetch, a parse in the child, margin
+        self.stories = (
+            StoryDesk(store, StoryConfig(threshold=settings.story_threshold)) if settings.stories else None
+        )
 
     async def poll_all(self, feeds: Sequence[Feed] | None = None) -> list[PollReport]:
         """Poll feeds concurrently (bounded by ``max_connections``); one feed's trouble stays its own."""
@@ -194,36 +204,28 @@ class Pipeline:
         return [i for i in items if _undated(i) or (i.published and i.published.timestamp() >= cutoff)]
 
     async def _alert(self, feed: Feed, item: Item, now: float, keys: list[str]) -> list[Alert]:
-        """Queue the item's alerts (one per matching watchlist, deduplicated by key); every key
-        it makes is added to ``keys``, queued now or already claimed."""
+        """Queue the item's alerts (one per matching watchlist, deduplicated by key; a copy of a
+        story already alerted is a follow-up); every key it makes is added to ``keys``, queued
+        now or already claimed."""
+        matches = self.rules.matcher.match(item)
+        if not matches:
+            return []
+        item = replace(item, feed_title=feed.title)
+        placements = await self._place(item, matches, now)
         queued: list[Alert] = []
         created = datetime.fromtimestamp(now, UTC)
-        for match in self.rules.matcher.match(item):
+        for match in matches:
             metrics.MATCHES.labels(watchlist=match.watchlist).inc()
-            alert = Alert(
-                alert_key(match.watchlist, item),
-                match.watchlist,
-                replace(item, feed_title=feed.title),
-                match.matched,
-                match.snippet,
-                created,
+            alert = make_alert(match, item, created, placements.get(match.watchlist))
+            entries = entries_for(
+                alert, self.rules.routes[match.watchlist], self.rules.channels, now, self._clock
             )
-            entries = self._entries(alert, self.rules.routes[match.watchlist], now)
             if not entries:
                 continue
             keys.append(alert.key)
             if await self.store.claim_and_enqueue(alert.key, entries, now):
                 queued.append(alert)
-                for entry in entries:
-                    metrics.ALERTS_QUEUED.labels(channel=entry.channel).inc()
-                    self._on_queued(entry.channel)
-                log.info(
-                    "alert_queued",
-                    watchlist=alert.watchlist,
-                    alert_key=alert.key,
-                    feed_id=item.feed_id,
-                    channels=[e.channel for e in entries],
-                )
+                self._queued(alert, entries)
             else:
                 log.debug(
                     "alert_duplicate",
@@ -233,14 +235,35 @@ class Pipeline:
                 )
         return queued
 
-    def _entries(self, alert: Alert, channels: Sequence[str], now: float) -> list[OutboxEntry]:
-        entries = []
-        for name in channels:
-            config = self.rules.channels.get(name)
-            if config is None:
-                continue
-            entries.append(OutboxEntry(name, alert, first_attempt(config, now), now))
-        return entries
+    async def _place(self, item: Item, matches: Sequence[Match], now: float) -> dict[str, Placement]:
+        """Each matching watchlist's story for ``item`` (none when stories are off)."""
+        if self.stories is None:
+            return {}
+        keys = {m.watchlist: alert_key(m.watchlist, item) for m in matches}
+        windows = {w.id: w.story_window for w in self.rules.watchlists if w.id in keys}
+        placements = await self.stories.place(
+            item, keys, {w: windows.get(w, STORY_WINDOW) for w in keys}, now
+        )
+        for watchlist, placement in placements.items():
+            counter = metrics.STORY_COPIES if placement.followup else metrics.STORIES
+            counter.labels(watchlist=watchlist).inc()
+        return placements
+
+    def _queued(self, alert: Alert, entries: Sequence[OutboxEntry]) -> None:
+        for entry in entries:
+            metrics.ALERTS_QUEUED.labels(channel=entry.channel).inc()
+            if alert.is_followup:
+                metrics.FOLLOWUPS_QUEUED.labels(channel=entry.channel).inc()
+            self._on_queued(entry.channel)
+        log.info(
+            "alert_queued",
+            watchlist=alert.watchlist,
+            alert_key=alert.key,
+            kind=alert.kind,
+            story=alert.story or None,
+            feed_id=alert.item.feed_id,
+            channels=[e.channel for e in entries],
+        )
 
     async def _health(self, feed: Feed, state: FeedState, now: float) -> None:
         event = assess(feed, state, now, self.settings)
@@ -260,9 +283,3 @@ class Pipeline:
 def _undated(item: Item) -> bool:
     """The feed gave no date we could read (or a record from before ``date_source``, with none)."""
     return item.date_source is DateSource.FIRST_SEEN or item.published is None
-
-
-def first_attempt(config: ChannelBase, now: float) -> float:
-    """Immediate channels send now; a digest channel sends at its next scheduled tick."""
-    when = config.next_digest(datetime.fromtimestamp(now, UTC))
-    return float(when.timestamp()) if when is not None else now

@@ -18,7 +18,7 @@ from service.dedup import alert_key
 from service.matching.matcher import Matcher
 from service.matching.schema import Watchlist
 from service.model import Item, Match
-from service.state.base import AlertLog, ItemHistory
+from service.state.editors import AlertLog, ItemHistory
 
 
 class ReplayStore(ItemHistory, AlertLog, Protocol):

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     history_ttl: float = Field(7 * 86400.0, description="seconds an item is kept for wirewatch replay")
     history_max: int = Field(1000, description="items kept per feed for wirewatch replay (newest kept)")
 
+    # stories (one alert per story across outlets)
+    stories: bool = Field(
+        True, description="cluster near-duplicates into stories: one alert per story, copies as follow-ups"
+    )
+    story_threshold: float = Field(
+        0.86, gt=0.0, le=1.0, description="weighted word overlap at or above which two items are one story"
+    )
+
     # delivery
     drain_timeout: float = Field(60.0, description="run --once: seconds to keep retrying deliveries")
     shutdown_timeout: float = Field(10.0, description="seconds to let in-flight sends finish on stop")

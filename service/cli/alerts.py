@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from service.cli.common import admin_store, iso, since_arg, since_start, utc
+from service.model import ALSO_REPORTED
 from service.notify.render import clip, one_line, plural
 from service.notify.text import matched_summary
 from service.settings import Settings
@@ -79,6 +80,8 @@ def text_lines(records: list[AlertRecord], since: float) -> list[str]:
     for r in records:
         outcome = r.outcome if r.silence_id is None else f"silenced by {r.silence_id}"
         title = clip(one_line(r.title) or "(no title)", 90)
+        if r.kind == ALSO_REPORTED:
+            title = f"also reported: {title}"
         lines.append(f"{utc(r.at)}  {outcome}  #{r.channel}  [{r.watchlist}] {title}")
         details = [r.link or "(no link)", r.feed_title or r.feed_id, f"published {utc(r.published)}"]
         matched = matched_summary(r.matched)

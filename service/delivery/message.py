@@ -41,6 +41,11 @@ class ChannelRoute:
         rate = self.config.default_rate_limit()
         return 1.0 / rate if rate else 0.0
 
+    @property
+    def threads_followups(self) -> bool:
+        """Follow-ups go one per message, as replies under their story's first alert."""
+        return self.config.followups == "thread" and self.config.can_thread and not self.is_digest
+
     def claim_limit(self) -> int:
         if self.is_digest:
             return DIGEST_LIMIT
@@ -59,14 +64,21 @@ def choose(route: ChannelRoute, entries: Sequence[OutboxEntry]) -> Message:
 
     A stored batch goes again as itself (same members, same key); otherwise a digest channel
     sends everything (up to DIGEST_LIMIT), a burst of more than ``burst_threshold`` goes as one
-    group of at most ``max_group``, and anything smaller goes one alert at a time.
+    group of at most ``max_group``, and anything smaller goes one alert at a time. Where
+    follow-ups are threaded (``threads_followups``) they never join a group, and alerts go
+    before follow-ups, so a story's first alert is sent (and its message known) before a copy
+    claimed with it is threaded under it.
     """
+    if route.threads_followups:
+        entries = sorted(entries, key=lambda e: e.alert.is_followup)  # stable: oldest first in each
     first = entries[0]
     kind: BatchKind = "digest" if route.is_digest else "group"
     if first.batch is not None:
         members = [e for e in entries if e.batch == first.batch]
         return Message(Batch(tuple(e.alert for e in members), kind, first.batch), members, False)
-    fresh = [e for e in entries if e.batch is None]
+    if route.threads_followups and first.alert.is_followup:
+        return Message(Batch.of([first.alert]), [first], False)
+    fresh = [e for e in entries if e.batch is None and not (route.threads_followups and e.alert.is_followup)]
     if route.is_digest:
         pick = fresh[:DIGEST_LIMIT]
     elif len(fresh) > route.config.burst_threshold:

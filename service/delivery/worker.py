@@ -10,7 +10,9 @@ may work the same store. Each pass a channel:
    covers (``_hold_silenced``: they leave the outbox unsent, recorded in the alert log with
    the silence's id);
 3. chooses one message (``choose``) and gives the other entries back;
-4. sends it and records the result: accepted -> ``ack`` (only now is it "sent"); retryable ->
+4. sends it (a follow-up with the message of its story's first alert on this channel, to
+   thread under: ``Batch.roots``) and records the result: accepted -> ``ack`` (only now is it
+   "sent"), and the receiver's id of the message kept as the thread root of its alerts; retryable ->
    ``reschedule`` with exponential backoff and jitter, never sooner than the peer's
    Retry-After (held to ``retry_max``, so a hostile peer cannot park an alert for days), and
    a 429, a Retry-After or a timeout closes the whole channel's gate for that long;
@@ -34,6 +36,7 @@ from collections.abc import Callable, Sequence
 
 from service import metrics
 from service.delivery.message import LEASE_MARGIN, ChannelRoute, Message, choose, gave_up, retry_delay
+from service.delivery.threads import keep_roots, with_roots
 from service.logs import get_logger
 from service.notify.base import SendFailure, SendResult
 from service.recovery import StateWatch
@@ -267,6 +270,7 @@ class Delivery:
         batch, ids = message.batch, [e.id for e in message.entries]
         if message.new_group:
             await self._store.bind_batch(ids, batch.key, token)
+        batch = await with_roots(self._store, route.name, batch)
         route.sending = True
         try:
             result = await route.notifier.send(batch)
@@ -280,6 +284,7 @@ class Delivery:
             if self._watch is not None:  # the receiver has it, whether or not the ack gets stored
                 self._watch.delivered(a.key for a in batch.alerts)
             await self._store.ack(ids)
+            await keep_roots(self._store, route.name, batch, result.ref, now)
             await self._record_sent(route, message, now)
             for entry in message.entries:
                 metrics.ALERTS_DELIVERED.labels(channel=route.name).inc()

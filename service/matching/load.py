@@ -125,6 +125,7 @@ def parse_watchlist(
         description=spec.description,
         match=spec.match,
         path=doc.path,
+        story_window=spec.story_window,
         **sections,
     )
     return watchlist, []

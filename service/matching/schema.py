@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from service.config.durations import Duration
+
 CATEGORIES = ("cities", "groups", "keywords")
 """The categories a watchlist can have, in the order matches report them."""
 
@@ -23,6 +25,12 @@ SECTIONS = (*CATEGORIES, "exclude")
 """Every list of terms in a watchlist: the categories, then the vetoes."""
 
 WATCHLIST_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+STORY_WINDOW = 48 * 3600.0
+"""A copy joins a story seen this recently (``story_window:``), by default."""
+
+STORY_WINDOW_MAX = 7 * 86400.0
+"""The longest ``story_window`` (story records are kept a little longer: ``STORY_TTL``)."""
 
 
 class TermSpec(BaseModel):
@@ -73,6 +81,14 @@ class WatchlistFile(BaseModel):
     keywords: list[Entry] = Field(default_factory=list)
     exclude: list[Entry] = Field(default_factory=list)
     channels: list[str] = Field(min_length=1)
+    story_window: Duration = STORY_WINDOW
+
+    @field_validator("story_window")
+    @classmethod
+    def _story_window(cls, value: float) -> float:
+        if value > STORY_WINDOW_MAX:
+            raise ValueError(f"at most 7d (story records are kept 8 days), got {value / 86400:g}d")
+        return value
 
     @field_validator("cities", "groups", "keywords", "exclude", mode="before")
     @classmethod
@@ -123,6 +139,7 @@ class Watchlist(BaseModel):
     keywords: tuple[Term, ...] = ()
     exclude: tuple[Term, ...] = ()
     path: str = ""
+    story_window: float = STORY_WINDOW
 
     def categories(self) -> dict[str, tuple[Term, ...]]:
         """The non-empty categories, in report order."""

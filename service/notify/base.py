@@ -5,6 +5,12 @@ message listing them), or a scheduled ``digest``. ``key`` is the batch's idempot
 alert key for a single alert, a hash of the sorted keys otherwise; it is the same on every
 retry, so Matrix txn ids, webhook ids and email Message-IDs make a repeated send harmless.
 
+Stories: an alert of ``kind: also_reported`` is a follow-up of the story ``alert.story``.
+``roots`` maps such a story to the message that carried its first alert on this channel (the
+ref a notifier returned in ``SendResult.ref``: a Matrix event id, an email Message-ID), so
+the follow-up can be threaded under it; a story missing from ``roots`` has no known message
+(sent before refs were kept, or on a channel that returns none).
+
 A Notifier never raises for a delivery problem: it returns a SendResult. ``ok`` means the
 channel accepted the message (only then is it recorded as sent). ``retryable`` failures are
 retried with backoff (``retry_after`` seconds when the peer said so); the rest go to the
@@ -15,8 +21,8 @@ passwords).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
@@ -32,6 +38,7 @@ class Batch:
     alerts: tuple[Alert, ...]
     kind: BatchKind
     key: str
+    roots: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, alerts: Sequence[Alert], kind: BatchKind | None = None) -> Batch:
@@ -65,10 +72,11 @@ class SendResult:
     retry_after: float | None = None
     reason: str = ""
     failure: SendFailure | None = None
+    ref: str | None = None  # the receiver's id for the message sent (Matrix event id, Message-ID)
 
     @classmethod
-    def sent(cls) -> SendResult:
-        return cls(ok=True)
+    def sent(cls, ref: str | None = None) -> SendResult:
+        return cls(ok=True, ref=ref)
 
     @classmethod
     def retry(

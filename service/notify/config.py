@@ -7,6 +7,7 @@ shared fields (rate limit, bursts, retries) and the digest hook live here.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +32,31 @@ class ChannelBase(BaseModel):
     send_timeout: Duration | None = Field(
         None, description="seconds for one send to this channel (default WIREWATCH_SEND_TIMEOUT)"
     )
+    followups: Literal["thread", "digest", "off"] = Field(
+        "thread",
+        description=(
+            "copies of a story already alerted: thread (under the first alert where the channel "
+            "can), digest (held followup_hold and sent together), off (recorded, not sent)"
+        ),
+    )
+    followup_hold: Duration = Field(
+        600.0, ge=0, description="how long follow-ups wait to be sent together (digest mode, Slack)"
+    )
+
+    @property
+    def can_thread(self) -> bool:
+        """The channel can put a follow-up under the first alert's message (Matrix threads,
+        email In-Reply-To, a webhook's ``story`` field); Slack incoming webhooks cannot."""
+        return True
+
+    def followup_delay(self) -> float | None:
+        """Seconds a follow-up waits before it may be sent (so copies arriving together go in
+        one message); None: follow-ups are not sent to this channel."""
+        if self.followups == "off":
+            return None
+        if self.followups == "digest" or not self.can_thread:
+            return float(self.followup_hold)
+        return 0.0
 
     def timeout(self, default: float) -> float:
         """This channel's send timeout: its own ``send_timeout``, else the global one."""

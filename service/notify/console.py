@@ -1,4 +1,7 @@
-"""Console channel: alerts printed for a person at a terminal (the local default)."""
+"""Console channel: alerts printed for a person at a terminal (the local default).
+
+A follow-up is one line naming who also reported it and its story; a terminal has no threads.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Literal, TextIO
 
 from service.notify.base import Batch, SendResult
 from service.notify.config import ChannelBase
-from service.notify.text import alert_lines
+from service.notify.text import alert_lines, followup_line
 
 
 class ConsoleConfig(ChannelBase):
@@ -26,7 +29,8 @@ class ConsoleNotifier:
         if batch.kind != "single":
             out.write(f"=== {len(batch.alerts)} alerts ({batch.kind}) on #{self.name} ===\n")
         for alert in batch.alerts:
-            out.write("\n".join(alert_lines(alert)) + "\n\n")
+            lines = [followup_line(alert)] if alert.is_followup else alert_lines(alert)
+            out.write("\n".join(lines) + "\n\n")
         out.flush()
         return SendResult.sent()
 

@@ -4,6 +4,7 @@
 ``mode: digest`` receives one batch per ``schedule`` tick (5-field cron in ``timezone``) and
 sends one message grouped by watchlist. SMTP 4xx replies and connection problems are
 retryable, 5xx replies are permanent. The SMTP password never appears in reasons or logs.
+A sent message's Message-ID is its ``ref``: later follow-ups of its stories reply to it.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ class EmailNotifier:
                 alert_key=batch.key,
                 error=f"{len(errors)} of {len(self._config.to)} recipients refused",
             )
-        return SendResult.sent()
+        return SendResult.sent(ref=str(msg["Message-ID"]))
 
     async def aclose(self) -> None:
         return None

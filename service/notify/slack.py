@@ -5,6 +5,10 @@ title like ``<!channel>`` or ``<https://evil|click>`` is shown literally, pings 
 hides no link; only links we build ourselves (``<url|title>``) are live. Link previews are
 off unless the channel sets ``unfurl: true``. Messages stay within Slack's limits: header 150
 characters, section text 3000, 50 blocks.
+
+An incoming webhook cannot reply in a thread, so follow-ups are held and arrive in a grouped
+message: one section per story, its first alert (when the message has it, else "Also
+reported: <story title>") and a ``↳ also reported by <feed>: <link>`` line per copy.
 """
 
 from __future__ import annotations
@@ -20,7 +24,20 @@ from service.model import Alert
 from service.notify.base import Batch, SendResult
 from service.notify.config import ChannelBase
 from service.notify.http import check_http_url, classify_response, send_request, short_token
-from service.notify.render import clip, headline, newest_first, one_line, safe_link, snippet_room, title_of
+from service.notify.render import (
+    ALSO_REPORTED,
+    FOLLOWUP_MARK,
+    Story,
+    clip,
+    group_headline,
+    headline,
+    one_line,
+    reported_by,
+    safe_link,
+    snippet_room,
+    stories,
+    title_of,
+)
 from service.notify.text import matched_summary, published_text
 from service.settings import Settings
 
@@ -44,6 +61,11 @@ class SlackConfig(ChannelBase):
     def _url(cls, value: SecretStr) -> SecretStr:
         check_http_url(value.get_secret_value())
         return value
+
+    @property
+    def can_thread(self) -> bool:
+        """An incoming webhook cannot reply in a thread: follow-ups fold into one later message."""
+        return False
 
     def default_rate_limit(self) -> float | None:
         """Slack allows about one message per second per incoming webhook."""
@@ -128,26 +150,56 @@ def _alert_line(alert: Alert, snippet_chars: int) -> str:
     return line
 
 
+def _followup_line(alert: Alert) -> str:
+    """``↳ also reported by <feed>: <linked title>``."""
+    title = link(alert.item.link, escape_clip(title_of(alert), 300))
+    return f"{FOLLOWUP_MARK} {escape_clip(reported_by(alert), 120)}: {title}"
+
+
+def _fold(head: str, lines: list[str]) -> str:
+    """``head`` and as many ``lines`` as fit one section, then "…and N more" for the rest
+    (never a line cut in half, which could break a link)."""
+    reserve = 40  # room for the "…and N more" line
+    text = head
+    for shown, line in enumerate(lines):
+        if len(text) + 1 + len(line) > SECTION_MAX - reserve:
+            return f"{text}\n{FOLLOWUP_MARK} …and {len(lines) - shown} more"
+        text += "\n" + line
+    return text
+
+
+def _story_text(story: Story, snippet_chars: int) -> str:
+    """One story's section: its first alert's entry, or "Also reported: <story title>" with
+    its watchlist; then a line per follow-up."""
+    if story.lead is not None:
+        head = _alert_line(story.lead, snippet_chars)
+    else:
+        head = f"*{ALSO_REPORTED}:* {escape_clip(story.title, 300)}\n_{escape_clip(story.watchlist, 100)}_"
+    return _fold(head, [_followup_line(a) for a in story.followups])
+
+
 def list_blocks(batch: Batch) -> list[dict[str, Any]]:
-    """A header with the counts, then one section per alert, newest first, within 50 blocks."""
+    """A header with the counts, then one section per story (newest first, follow-ups folded
+    under it), within 50 blocks."""
     header = {
         "type": "header",
-        "text": {"type": "plain_text", "text": clip(headline(batch), HEADER_MAX)},
+        "text": {"type": "plain_text", "text": clip(group_headline(batch), HEADER_MAX)},
     }
-    alerts = newest_first(batch.alerts)
+    found = stories(batch.alerts)
     room = BLOCKS_MAX - 1
-    shown = alerts if len(alerts) <= room else alerts[: room - 1]
+    shown = found if len(found) <= room else found[: room - 1]
     room_each = snippet_room(len(shown))
-    blocks: list[dict[str, Any]] = [header, *(_section(_alert_line(a, room_each)) for a in shown)]
-    if len(shown) < len(alerts):
-        more = len(alerts) - len(shown)
+    blocks: list[dict[str, Any]] = [header, *(_section(_story_text(s, room_each)) for s in shown)]
+    if len(shown) < len(found):
+        more = sum(len(s.alerts) for s in found[len(shown) :])
         blocks.append({"type": "context", "elements": [_mrkdwn(f"…and {more} more")]})
     return blocks
 
 
 def build_payload(batch: Batch, unfurl: bool = False) -> dict[str, Any]:
-    """The JSON body posted to the webhook: blocks plus an escaped ``text`` fallback."""
-    if batch.kind == "single" and len(batch.alerts) == 1:
+    """The JSON body posted to the webhook: blocks plus an escaped ``text`` fallback. A lone
+    follow-up is shown as its story with one copy (the header holds no feed text)."""
+    if batch.kind == "single" and len(batch.alerts) == 1 and not batch.alerts[0].is_followup:
         alert = batch.alerts[0]
         blocks = single_blocks(alert)
         text = f"[{escape_clip(alert.watchlist, 200)}] " + link(

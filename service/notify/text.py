@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from service.model import Alert, DateSource, Item
+from service.notify.render import reported_by, story_title_of
 
 CATEGORY_LABELS = {"cities": "Cities", "groups": "Groups", "keywords": "Keywords"}
 
@@ -50,3 +51,22 @@ def alert_lines(alert: Alert) -> list[str]:
     if alert.snippet:
         lines.append(f"  “{alert.snippet}”")
     return lines
+
+
+def followup_lines(alert: Alert) -> list[str]:
+    """``alert_lines`` for a follow-up: who also reported it, and the story it belongs to."""
+    lines = alert_lines(alert)
+    lines[0] = f"[{alert.watchlist}] {reported_by(alert, start=True)}: {alert.item.title or '(no title)'}"
+    lines.insert(2, f"  story: {story_title_of(alert)}")
+    return lines
+
+
+def followup_line(alert: Alert) -> str:
+    """One line for a follow-up where a terminal lists alerts: who also reported it and the
+    story it belongs to (its first alert was printed before, maybe long ago)."""
+    item = alert.item
+    where = f" {item.link}" if item.link else ""
+    return (
+        f"[{alert.watchlist}] {reported_by(alert)}: {item.title or '(no title)'}{where}"
+        f" (story: {story_title_of(alert)})"
+    )

@@ -79,11 +79,23 @@ def sign(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def story_title(alert: Alert) -> str:
+    """The story's title as its first alert had it; a first alert's own title (stories off or
+    not: a receiver can always show ``story_title``); "" for a follow-up queued without one."""
+    if alert.story_title or alert.is_followup:
+        return alert.story_title
+    return alert.item.title
+
+
 def alert_payload(alert: Alert) -> dict[str, Any]:
+    """One alert as documented in README; ``story`` is the key of the story's first alert
+    (its own key for a first alert), so a receiver can thread follow-ups under it."""
     item = alert.item
     return {
         "key": alert.key,
         "kind": alert.kind,
+        "story": alert.story_key,
+        "story_title": story_title(alert),
         "watchlist": alert.watchlist,
         "matched": alert.matched,
         "snippet": alert.snippet,

@@ -11,6 +11,8 @@ against SQLite, fakeredis and a real Redis):
 - The seen set per feed is bounded (``seen_max`` newest ids) and expiring (``seen_ttl``).
 - The editors' records (``records.py``) expire too: the alert log and ended silences after
   ``alert_log_ttl``, the item history after ``history_ttl`` and beyond ``history_max`` per feed.
+- Story records (``Stories``) expire: signatures at the ``expires_at`` their writer gives,
+  leads and thread refs ``STORY_TTL`` after they were last touched.
 - Times are UNIX seconds (floats), passed in by the caller so tests can use their own clock.
 """
 
@@ -21,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from service.model import Alert, Item
-from service.state.records import AlertRecord, HistoryItem, Silence
+from service.model import Alert
+from service.state.editors import AlertLog, ItemHistory, Silences
+from service.state.stories import Stories
 
 
 @dataclass(slots=True)
@@ -253,48 +256,9 @@ class OutboxAdmin(Protocol):
         """Per channel: (pending, dead)."""
 
 
-class AlertLog(Protocol):
-    """What was sent, and what a silence held back: delivery writes, ``wirewatch alerts`` reads."""
-
-    async def record_alerts(self, records: Sequence[AlertRecord], now: float) -> None:
-        """Keep ``records``; forget those older than alert_log_ttl (before ``now``)."""
-
-    async def alert_records(
-        self, since: float, *, watchlist: str | None = None, channel: str | None = None
-    ) -> list[AlertRecord]:
-        """Records at or after ``since`` (optionally of one watchlist / channel), newest first."""
-
-
-class Silences(Protocol):
-    """Watchlists held quiet: ``wirewatch silence`` writes, delivery reads before each send."""
-
-    async def add_silence(self, silence: Silence, now: float) -> None:
-        """Keep ``silence``; forget silences that ended more than alert_log_ttl before ``now``."""
-
-    async def silences(self) -> list[Silence]:
-        """Every silence kept (future, active, or ended within alert_log_ttl), by start time."""
-
-    async def end_silence(self, silence_id: str, now: float) -> Silence | None:
-        """End the silence at ``now`` (unless it ended already); the silence as it now is, or
-        None when no silence has that id."""
-
-
-class ItemHistory(Protocol):
-    """Recent items of every feed: the pipeline writes each new item, ``wirewatch replay`` reads."""
-
-    async def record_items(self, feed_id: str, items: Sequence[Item], now: float) -> None:
-        """Keep ``items`` as seen at ``now``; at most history_max per feed (newest), none older
-        than history_ttl."""
-
-    async def history_feeds(self) -> list[str]:
-        """Feed ids that may have history (some may have none left), sorted."""
-
-    async def history(self, feed_id: str, since: float) -> list[HistoryItem]:
-        """The feed's kept items seen at or after ``since``, oldest first."""
-
-
-class DeliveryStore(Outbox, AlertLog, Silences, Protocol):
-    """What the delivery worker uses: the outbox, the silences it obeys and the log it keeps."""
+class DeliveryStore(Outbox, AlertLog, Silences, Stories, Protocol):
+    """What the delivery worker uses: the outbox, the silences it obeys, the log it keeps and
+    the thread refs of first alerts."""
 
 
 class Recovery(Protocol):
@@ -314,8 +278,9 @@ class Recovery(Protocol):
         """These items count as unseen again (their alerts were lost and must be made again)."""
 
 
-class PollStore(FeedStates, PollLeases, SeenSet, Outbox, ItemHistory, Protocol):
-    """What one poll writes: feed state, seen ids, the alerts it queues and the items it saw."""
+class PollStore(FeedStates, PollLeases, SeenSet, Outbox, ItemHistory, Stories, Protocol):
+    """What one poll writes: feed state, seen ids, the alerts it queues, the items it saw and
+    their stories."""
 
 
 class AdminStore(StateStore, FeedStates, OutboxAdmin, Protocol):
@@ -333,6 +298,7 @@ class FullStore(
     AlertLog,
     Silences,
     ItemHistory,
+    Stories,
     Protocol,
 ):
     """Every role: what the SQLite and Redis stores implement (the contract suite checks it)."""

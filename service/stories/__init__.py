@@ -12,10 +12,12 @@ a new story. The flow, one module each:
 - ``memory.py``       StoryIndex in memory (tests, bench, dry runs)
 - ``clusterer.py``    StoryClusterer.assign(item, window, now) -> StoryAssignment
 - ``config.py``       StoryConfig: thresholds and LSH layout, with measured defaults
+- ``desk.py``         the pipeline's step: the clusterer over the state store, and per
+                      watchlist the story's lead (an alert) or a copy of it (a follow-up)
 
 Defaults (``StoryConfig()``): join at a weighted overlap >= 0.86; candidates from 12 bands x 3
 rows over the text's content words plus 4 bands x 2 rows over the headline's. On the labelled
-set (``tests/unit/stories/story_set.yaml``: 21 multi-version stories and 3 single items, 9
+set (``tests/unit/stories/story_set.yaml``: 19 multi-version stories and 6 single items, 9
 hard-negative pairs) clustering is exact in every arrival order tested.
 """
 

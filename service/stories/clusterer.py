@@ -22,7 +22,7 @@ from service.model import Item
 from service.stories.config import StoryConfig
 from service.stories.fingerprint import Fingerprint, Fingerprinter
 from service.stories.index import StoryEntry, StoryIndex
-from service.stories.similarity import overlap
+from service.stories.similarity import overlap_stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +82,15 @@ class StoryClusterer:
         for entry in candidates:  # a later candidate must beat the best so far, not tie
             if entry.ref == ref:
                 return StoryAssignment(entry.story_id, entry.story_id == ref, 1.0, ref)
-            score = overlap(
-                fingerprint,
-                Fingerprint.from_bytes(entry.fingerprint),
-                number_weight=config.number_weight,
-                min_words=config.min_words,
-            )
+            try:
+                score = overlap_stored(
+                    fingerprint,
+                    entry.fingerprint,
+                    number_weight=config.number_weight,
+                    min_words=config.min_words,
+                )
+            except ValueError:  # written by another fingerprint scheme: not comparable
+                continue
             if score >= config.threshold and (best is None or score > best[0]):
                 best = (score, entry)
         if best is None:

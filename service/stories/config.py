@@ -60,9 +60,7 @@ class StoryConfig(BaseModel):
     title_bands: int = Field(4, ge=0, le=64)
     title_rows: int = Field(2, ge=1, le=8)
     min_title_words: int = Field(3, ge=1, description="content words a headline needs for title bands")
-    max_candidates: int = Field(
-        16, ge=1, description="candidates confirmed per item, most shared bands first"
-    )
+    max_candidates: int = Field(8, ge=1, description="candidates confirmed per item, most shared bands first")
     stopword_languages: tuple[str, ...] = DEFAULT_STOPWORD_LANGUAGES
     seed: int = Field(20241127, ge=0, description="MinHash seed; changing it orphans stored signatures")
 

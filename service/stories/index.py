@@ -19,41 +19,21 @@ Layouts the lead can build on (bytes per item measured by ``bench/story_bench.py
   LIMIT ?`` joined to ``story_entry``. Expiry: ``DELETE ... WHERE expires_at
   < now`` now and then.
 - Redis: every key under one hash tag (``P story:{s}:...``) so one script touches one slot:
-  ``P story:{s}:band:<key hex>`` a ZSET of refs scored by seen_at (``ZRANGEBYSCORE since +inf``,
-  ``ZREMRANGEBYSCORE -inf <expired>`` on add, ``EXPIRE`` to the newest expiry), and
-  ``P story:{s}:entry:<ref>`` a string (story id, seen_at, fingerprint bytes) with ``EX``.
+  ``P story:{s}:entry:<ref>`` a string (expiry, seen_at, story id, fingerprint bytes) with
+  ``PX``, and band keys as fields of small time-sliced hashes ``P story:{s}:b:<k>:<slice>:
+  <band % buckets>`` (value: the refs added under that band in that slice), each expiring when
+  its slice's entries can have expired; a key per band key (a ZSET) took 3.5x the memory
+  (``state/redis/stories.py``).
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-_TIME = struct.Struct("<d")
+from service.state.stories import StoryEntry
 
-
-@dataclass(frozen=True, slots=True)
-class StoryEntry:
-    """One clustered item as stored: its ref, its story, when it was seen, its fingerprint."""
-
-    ref: str
-    story_id: str
-    seen_at: float
-    fingerprint: bytes  # Fingerprint.to_bytes()
-
-    def to_bytes(self) -> bytes:
-        """One value for a key-value store: seen_at, story id, then the fingerprint."""
-        story = self.story_id.encode()
-        return _TIME.pack(self.seen_at) + bytes([len(story)]) + story + self.fingerprint
-
-    @classmethod
-    def from_bytes(cls, ref: str, data: bytes) -> StoryEntry:
-        (seen_at,) = _TIME.unpack_from(data)
-        size = data[_TIME.size]
-        start = _TIME.size + 1
-        return cls(ref, data[start : start + size].decode(), seen_at, data[start + size :])
+__all__ = ["StoryEntry", "StoryIndex"]
 
 
 class StoryIndex(Protocol):

@@ -10,6 +10,7 @@ drive expiry with their own clock.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, deque
 from collections.abc import Sequence
 
@@ -46,23 +47,27 @@ class MemoryStoryIndex:
                 found[hit] += 1
             elif hit is not None:
                 found.update(hit)
-        if len(self._keys) and bands:
+        keys = self._keys
+        if len(keys) and bands:
             query = np.asarray(bands, dtype=np.int64)
-            left = np.searchsorted(self._keys, query, "left")
-            right = np.searchsorted(self._keys, query, "right")
-            for a, b in zip(left.tolist(), right.tolist(), strict=True):
-                if b > a:
+            left = np.searchsorted(keys, query, "left")
+            present = keys[np.minimum(left, len(keys) - 1)] == query  # most band keys are absent
+            if present.any():
+                query, left = query[present], left[present]
+                right = np.searchsorted(keys, query, "right")
+                for a, b in zip(left.tolist(), right.tolist(), strict=True):
                     found.update(self._key_slots[a:b].tolist())
+        entries = self._entries
         ranked = [
-            (n, e) for s, n in found.items() if (e := self._entries.get(s)) is not None and e.seen_at >= since
+            (n, e) for s, n in found.items() if (e := entries.get(s)) is not None and e.seen_at >= since
         ]
-        ranked.sort(key=lambda ne: (ne[0], ne[1].seen_at), reverse=True)
-        return [e for _, e in ranked[:limit]]
+        best = heapq.nlargest(limit, ranked, key=lambda ne: (ne[0], ne[1].seen_at))
+        return [e for _, e in best]
 
     async def add(self, entry: StoryEntry, bands: Sequence[int], expires_at: float) -> None:
+        self._expire(entry.seen_at)  # first: an expired ref is not stored, so it is added anew
         if entry.ref in self._slots:
             return
-        self._expire(entry.seen_at)
         slot = self._next_slot
         self._next_slot += 1
         self._entries[slot] = entry

@@ -19,7 +19,7 @@ side never weighs less than ``min_words``. Why this measure (measured on the sto
 
 from __future__ import annotations
 
-from service.stories.fingerprint import Fingerprint
+from service.stories.fingerprint import Fingerprint, unpack
 
 
 def overlap(a: Fingerprint, b: Fingerprint, *, number_weight: float, min_words: int) -> float:
@@ -28,4 +28,15 @@ def overlap(a: Fingerprint, b: Fingerprint, *, number_weight: float, min_words: 
     size_a = len(a.words) + extra * len(a.numbers)
     size_b = len(b.words) + extra * len(b.numbers)
     shared = len(a.words & b.words) + extra * len(a.numbers & b.numbers)
+    return shared / max(min(size_a, size_b), min_words)
+
+
+def overlap_stored(a: Fingerprint, stored: bytes, *, number_weight: float, min_words: int) -> float:
+    """``overlap(a, Fingerprint.from_bytes(stored))`` without building the stored sets (the
+    clusterer's hot path: every candidate is a stored fingerprint); ValueError as ``unpack``."""
+    words, numbers = unpack(stored)
+    extra = number_weight - 1.0
+    size_a = len(a.words) + extra * len(a.numbers)
+    size_b = len(words) + extra * len(numbers)
+    shared = len(a.words.intersection(words)) + extra * len(a.numbers.intersection(numbers))
     return shared / max(min(size_a, size_b), min_words)

@@ -17,7 +17,7 @@ import pytest
 from service.delivery import ChannelRoute, Delivery
 from service.notify.console import ConsoleConfig
 from service.notify.email import EmailConfig, EmailNotifier
-from service.pipeline import first_attempt
+from service.queueing import first_attempt
 from service.state.base import FullStore, OutboxEntry
 from tests.support import SmtpReceiver, make_alert, quick_settings
 from tests.support.delivery_fakes import FakeClock

@@ -9,7 +9,7 @@ with SmtpReceiver() as smtp:            # aiosmtpd in a thread on 127.0.0.1
     ... smtp.port, smtp.messages[0]["Subject"] ...
 """
 
-from tests.support.alerts import make_alert, make_item
+from tests.support.alerts import make_alert, make_followup, make_item, make_lead
 from tests.support.http_receiver import HttpReceiver, Received, Reply
 from tests.support.settings import closed_port, quick_settings
 from tests.support.smtp_receiver import SmtpReceiver
@@ -21,6 +21,8 @@ __all__ = [
     "SmtpReceiver",
     "closed_port",
     "make_alert",
+    "make_followup",
     "make_item",
+    "make_lead",
     "quick_settings",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from service.model import Alert, Item
+from service.model import ALSO_REPORTED, Alert, Item
 from service.state.base import OutboxEntry
 
 _counter = itertools.count(1)
@@ -43,6 +44,33 @@ def make_alert(
         matched=matched if matched is not None else {"cities": ["Homs"], "groups": ["HTS"]},
         snippet=snippet,
         created_at=BASE_TIME,
+    )
+
+
+def make_lead(watchlist: str = "syria", **item_fields: Any) -> Alert:
+    """The first alert of a story (``kind: match``), carrying its own key and title as the
+    story's, as dedup makes it when stories are on."""
+    alert = make_alert(watchlist, **item_fields)
+    return replace(alert, story=alert.key, story_title=alert.item.title)
+
+
+def make_followup(
+    lead: Alert, feed_title: str = "Levant Wire", key: str | None = None, **item_fields: Any
+) -> Alert:
+    """A copy of ``lead``'s story from another outlet: ``kind: also_reported``, same watchlist
+    and story, its own item (by ``feed_title``)."""
+    fields = {"feed_id": "other-feed", "feed_title": feed_title, **item_fields}
+    item = make_item(**fields)
+    return Alert(
+        key=key or f"ww-{item.id}-{lead.watchlist}",
+        watchlist=lead.watchlist,
+        item=item,
+        matched=lead.matched,
+        snippet="Another outlet's account of the same story.",
+        created_at=BASE_TIME,
+        kind=ALSO_REPORTED,
+        story=lead.story_key,
+        story_title=lead.story_title or lead.item.title,
     )
 
 

@@ -9,6 +9,7 @@ entry's score is when it may be claimed; ``next_attempt`` in the hash is when it
 from __future__ import annotations
 
 from service.state.keys import CHANNELS, DEAD, ENTRY, GATE, OUTBOX
+from service.state.redis.story_lua import STORY_SCRIPTS
 
 _PRELUDE = f"""
 local P = ARGV[1]
@@ -280,5 +281,6 @@ SCRIPTS = {
     "depth": DEPTH,
     "release_lease": RELEASE_LEASE,
     "put_feed_fenced": PUT_FEED_FENCED,
+    **STORY_SCRIPTS,
 }
 """Every script by name: ``RedisBase`` registers them once per client."""

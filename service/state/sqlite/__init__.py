@@ -3,7 +3,8 @@
 stdlib sqlite3 in WAL mode on one dedicated worker thread (``db.py``); each public call is one
 transaction. The roles live in their own modules (``feeds.py``: feed state and seen sets;
 ``outbox.py``: claims, entries, dead letters; ``alertlog.py``, ``silences.py``, ``history.py``:
-the editors' records) and are combined here.
+the editors' records; ``stories.py``: story signatures, leads, thread refs) and are combined here.
+New tables need no schema version: ``schema`` creates what a database lacks each time it opens.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from service.state.sqlite.leases import LEASES_SCHEMA, SqlitePollLeases
 from service.state.sqlite.outbox import OUTBOX_MIGRATIONS, OUTBOX_SCHEMA, SqliteOutbox, SqliteOutboxAdmin
 from service.state.sqlite.recovery import META_SCHEMA, SqliteRecovery
 from service.state.sqlite.silences import SILENCES_SCHEMA, SqliteSilences
+from service.state.sqlite.stories import STORIES_SCHEMA, SqliteStories
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "sqlite_path"]
 
@@ -30,6 +32,7 @@ class SqliteStore(
     SqliteAlertLog,
     SqliteSilences,
     SqliteHistory,
+    SqliteStories,
 ):
     """StateStore on one SQLite file (or ``:memory:``)."""
 
@@ -42,6 +45,7 @@ class SqliteStore(
         + ALERT_LOG_SCHEMA
         + SILENCES_SCHEMA
         + HISTORY_SCHEMA
+        + STORIES_SCHEMA
     )
     migrations = OUTBOX_MIGRATIONS
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 
 import pytest
 
 from service.notify.base import Batch
 from service.notify.email import EmailConfig, EmailNotifier
 from service.notify.registry import NotifierContext, build_notifier
-from tests.support import SmtpReceiver, closed_port, make_alert, quick_settings
+from tests.support import SmtpReceiver, closed_port, make_alert, make_followup, make_lead, quick_settings
 
 
 def notifier(port: int, mode: str = "immediate", **settings: object) -> EmailNotifier:
@@ -38,6 +39,25 @@ async def test_single_alert_delivered(smtp: SmtpReceiver) -> None:
     assert msg.get_content_type() == "multipart/alternative"
     html = msg.get_body(("html",))
     assert html is not None and "Clashes &lt;near&gt; Homs" in html.get_content()
+
+
+async def test_follow_up_delivered_as_a_reply_to_the_ref_of_its_story(smtp: SmtpReceiver) -> None:
+    """The first alert's send returns its Message-ID; the follow-up sent with it as the root
+    arrives as a reply in the same conversation."""
+    mail = notifier(smtp.port)
+    lead = make_lead(title="Clashes near Homs")
+    first = await mail.send(Batch.of([lead]))
+    assert first.ok and first.ref == f"<{lead.key}@wirewatch>"
+    copy = make_followup(lead, "Levant <Wire>", title="Fighting in Homs")
+    second = await mail.send(replace(Batch.of([copy]), roots={lead.story_key: first.ref}))
+    assert second.ok and second.ref == f"<{copy.key}@wirewatch>"
+    original, reply = smtp.messages
+    assert (reply["In-Reply-To"], reply["References"]) == (original["Message-ID"],) * 2
+    assert reply["Subject"] == f"Re: {original['Subject']}" == "Re: [syria] Clashes near Homs"
+    text, html = reply.get_body(("plain",)), reply.get_body(("html",))
+    assert text is not None and html is not None
+    assert text.get_content().startswith("[syria] Also reported by Levant <Wire>: Fighting in Homs\r\n")
+    assert "Also reported by Levant &lt;Wire&gt;: <a href=" in html.get_content()
 
 
 async def test_message_id_stable_across_retries(smtp: SmtpReceiver) -> None:

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,7 +22,15 @@ from service.notify.matrix import MatrixConfig, MatrixNotifier
 from service.notify.registry import NotifierContext, build_notifier
 from service.notify.slack import SlackConfig, SlackNotifier
 from service.notify.webhook import WebhookConfig, WebhookNotifier
-from tests.support import HttpReceiver, Reply, closed_port, make_alert, quick_settings
+from tests.support import (
+    HttpReceiver,
+    Reply,
+    closed_port,
+    make_alert,
+    make_followup,
+    make_lead,
+    quick_settings,
+)
 
 SETTINGS = quick_settings(send_timeout=0.3)
 TOKEN = "syt_TOKEN-7f3e9-DISTINCT"
@@ -121,6 +130,55 @@ async def test_matrix_status_table(
     rx.script([reply])
     result = await matrix(client, rx.url).send(Batch.of([make_alert()]))
     assert outcome(result) == expected
+
+
+REF_TABLE: list[tuple[Reply, str | None]] = [
+    (Reply.json(200, {"event_id": "$abc"}), "$abc"),
+    (
+        Reply.json(200, {"event_id": "$Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg"}),
+        "$Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg",
+    ),
+    (Reply.json(200, {}), None),
+    (Reply.json(200, {"event_id": 42}), None),
+    (Reply.json(200, {"event_id": "abc"}), None),
+    (Reply.json(200, {"event_id": "$a b"}), None),
+    (Reply(200, "not json"), None),
+    (Reply.json(200, ["$abc"]), None),
+]
+
+
+@pytest.mark.parametrize(("reply", "ref"), REF_TABLE)
+async def test_matrix_sent_ref_is_the_event_id(
+    rx: HttpReceiver, client: httpx.AsyncClient, reply: Reply, ref: str | None
+) -> None:
+    """A 200 is sent whatever its body; the event id, when it is one, is the thread root."""
+    rx.script([reply])
+    result = await matrix(client, rx.url).send(Batch.of([make_alert()]))
+    assert (result.ok, result.ref) == (True, ref)
+
+
+async def test_matrix_follow_up_goes_into_the_thread_of_the_ref_returned(
+    rx: HttpReceiver, client: httpx.AsyncClient
+) -> None:
+    """The first alert's answer gives the root; the follow-up sent with it is a thread reply."""
+    rx.script([Reply.json(200, {"event_id": "$abc"}), Reply.json(200, {"event_id": "$def"})])
+    notifier = matrix(client, rx.url)
+    lead = make_lead(title="Clashes near Homs")
+    first = await notifier.send(Batch.of([lead]))
+    copy = make_followup(lead, "@room Wire", title="<b>Homs</b> fighting")
+    batch = replace(Batch.of([copy]), roots={lead.story_key: first.ref} if first.ref else {})
+    second = await notifier.send(batch)
+    assert (first.ref, second.ok, second.ref) == ("$abc", True, "$def")
+    event = rx.requests[1].json()
+    assert event["m.relates_to"] == {
+        "rel_type": "m.thread",
+        "event_id": "$abc",
+        "is_falling_back": True,
+        "m.in_reply_to": {"event_id": "$abc"},
+    }
+    assert event["body"] == f"Also reported by @room Wire: <b>Homs</b> fighting {copy.item.link}"
+    assert event["m.mentions"] == {} and "<b>Homs" not in event["formatted_body"]
+    assert "m.relates_to" not in rx.requests[0].json()
 
 
 WEBHOOK_TABLE: list[tuple[Reply, tuple[str, float | None, str]]] = [

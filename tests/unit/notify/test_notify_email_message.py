@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from html import escape as html_escape
+
+import pytest
 
 from service.notify.base import Batch
 from service.notify.email_render import build_message, message_id
-from tests.support import make_alert
+from tests.support import make_alert, make_followup, make_lead
 from tests.support.alerts import BASE_TIME
+
+SENDER, TO = "Wirewatch <ww@example.org>", ["desk@example.org"]
 
 
 def parts(batch: Batch, prefix: str = "") -> tuple[str, str, str]:
@@ -69,3 +75,86 @@ def test_digest_grouped_newest_first_with_counts() -> None:
 def test_group_subject() -> None:
     subject, _, _ = parts(Batch.of([make_alert(watchlist="a"), make_alert(watchlist="a")]))
     assert subject == "Wirewatch: 2 alerts (1 watchlist)"
+
+
+# Follow-ups (issue 10): a lone follow-up replies to the message that carried its story.
+
+LEAD = make_lead(title="Clashes near Homs", key="ww-lead", watchlist="syria")
+COPY = make_followup(LEAD, "Levant Wire", title="Fighting in Homs", key="ww-copy")
+
+
+@pytest.mark.parametrize(
+    ("roots", "parent"),
+    [
+        pytest.param({"ww-lead": "<group-0a1b@wirewatch>"}, "<group-0a1b@wirewatch>", id="root-known"),
+        pytest.param({}, "<ww-lead@wirewatch>", id="sent-alone-id"),
+        pytest.param({"ww-other": "<x@wirewatch>"}, "<ww-lead@wirewatch>", id="another-story"),
+        pytest.param(
+            {"ww-lead": "<a@b>\r\nBcc: x@example.org"}, "<ww-lead@wirewatch>", id="header-injection"
+        ),
+        pytest.param({"ww-lead": "$matrix-event"}, "<ww-lead@wirewatch>", id="not-a-msg-id"),
+    ],
+)
+def test_lone_follow_up_replies_to_its_story(roots: dict[str, str], parent: str) -> None:
+    msg = build_message(replace(Batch.of([COPY]), roots=roots), SENDER, TO, "[Desk]")
+    assert (msg["In-Reply-To"], msg["References"]) == (parent, parent)
+    assert msg["Message-ID"] == "<ww-copy@wirewatch>"
+    assert msg["Subject"] == "Re: [Desk] [syria] Clashes near Homs"
+    assert msg["Subject"] == "Re: " + str(build_message(Batch.of([LEAD]), SENDER, TO, "[Desk]")["Subject"])
+
+
+def test_story_key_with_odd_characters_gets_the_id_its_first_alert_had() -> None:
+    lead = make_lead(key="ww lead<1>")
+    copy = make_followup(lead, "Wire")
+    assert build_message(Batch.of([copy]), SENDER, TO)["In-Reply-To"] == message_id(Batch.of([lead]))
+
+
+def test_other_batches_reply_to_nothing() -> None:
+    roots = {"ww-lead": "<r@wirewatch>"}
+    for batch in (Batch.of([LEAD]), Batch.of([COPY, LEAD]), Batch.of([COPY], kind="digest")):
+        msg = build_message(replace(batch, roots=roots), SENDER, TO)
+        assert msg["In-Reply-To"] is None and msg["References"] is None
+        assert not str(msg["Subject"]).startswith("Re:")
+
+
+def test_lone_follow_up_body() -> None:
+    _, text, html = parts(Batch.of([COPY]))
+    assert text.startswith(
+        "[syria] Also reported by Levant Wire: Fighting in Homs\n"
+        f"  {COPY.item.link}\n"
+        "  story: Clashes near Homs\n"
+    )
+    assert f'Also reported by Levant Wire: <a href="{COPY.item.link}">Fighting in Homs</a></h2>' in html
+    assert "<div>Story: Clashes near Homs</div>" in html
+
+
+def test_digest_lists_follow_ups_under_their_story() -> None:
+    old = make_lead(title="Port reopens", key="ww-old", published=BASE_TIME - timedelta(hours=4))
+    orphan = make_followup(old, "Wire C", title="Port open again", published=BASE_TIME + timedelta(hours=1))
+    subject, text, html = parts(Batch.of([COPY, orphan, LEAD, make_alert(watchlist="yemen")], kind="digest"))
+    assert subject == "Wirewatch digest: 2 alerts, 2 follow-ups (2 watchlists)"
+    assert "== syria (1 alert, 2 follow-ups) ==" in text and "== yemen (1 alert) ==" in text
+    assert (
+        f"Also reported: Port reopens\n  ↳ also reported by Wire C: Port open again {orphan.item.link}\n"
+        in text
+    )
+    lead_block = text.index("[syria] Clashes near Homs")
+    assert text.index(f"  ↳ also reported by Levant Wire: Fighting in Homs {COPY.item.link}") > lead_block
+    assert (
+        '<h3 style="margin:12px 0 4px">Also reported: Port reopens</h3>\n<ul><li>also reported by Wire C: '
+        in html
+    )
+    assert (
+        f'<ul><li>also reported by Levant Wire: <a href="{COPY.item.link}">Fighting in Homs</a></li></ul>'
+        in html
+    )
+
+
+@pytest.mark.parametrize("feed", ["<script>alert(1)</script>", "Tom & <b>Jerry</b>"])
+def test_hostile_feed_title_in_follow_ups(feed: str) -> None:
+    copy = make_followup(LEAD, feed, title=feed)
+    for batch in (Batch.of([copy]), Batch.of([LEAD, copy])):
+        _, text, html = parts(batch)
+        assert "<script" not in html and "<b>Jerry" not in html
+        assert f"lso reported by {html_escape(feed)}: " in html
+        assert f"lso reported by {feed}: {feed}" in text

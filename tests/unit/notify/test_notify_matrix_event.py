@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from service.notify.base import Batch
-from service.notify.matrix import ALLOWED_TAGS, MatrixConfig, build_event, sanitize, txn_id
-from tests.support import make_alert
+from service.notify.matrix import MatrixConfig
+from service.notify.matrix_render import ALLOWED_TAGS, build_event, sanitize, txn_id
+from tests.support import make_alert, make_followup, make_lead
+from tests.support.alerts import BASE_TIME
 
 _TAG = re.compile(r"</?([a-zA-Z0-9]+)")
 
@@ -160,3 +165,104 @@ def test_big_digest_stays_under_event_size_limit() -> None:
     check_event(event)
     assert len(json.dumps(event).encode()) < 65536
     assert "…and" in str(event["body"])
+
+
+# Follow-ups (issue 10): a lone follow-up goes into its story's thread when the story's root
+# event is known; without one it is an ordinary notice naming the story.
+
+LEAD = make_lead(title="Clashes near Homs", key="ww-lead")
+COPY = make_followup(LEAD, "Levant Wire", title="Fighting in Homs", link="https://levant.example/7")
+THREAD = {
+    "rel_type": "m.thread",
+    "event_id": "$root:example.org",
+    "is_falling_back": True,
+    "m.in_reply_to": {"event_id": "$root:example.org"},
+}
+
+
+@pytest.mark.parametrize(
+    ("roots", "relation", "body", "formatted"),
+    [
+        pytest.param(
+            {"ww-lead": "$root:example.org"},
+            THREAD,
+            "Also reported by Levant Wire: Fighting in Homs https://levant.example/7",
+            '<p>Also reported by Levant Wire: <a href="https://levant.example/7">Fighting in Homs</a></p>',
+            id="root-known",
+        ),
+        pytest.param(
+            {},
+            None,
+            "[syria] Also reported: Clashes near Homs\n"
+            "↳ also reported by Levant Wire: Fighting in Homs https://levant.example/7",
+            "<p><b>[syria] Also reported: Clashes near Homs</b><br>↳ also reported by Levant Wire: "
+            '<a href="https://levant.example/7">Fighting in Homs</a></p>',
+            id="no-root",
+        ),
+        pytest.param({"ww-other": "$root:example.org"}, None, None, None, id="root-of-another-story"),
+        pytest.param({"ww-lead": "not an event id"}, None, None, None, id="odd-root-ignored"),
+        pytest.param({"ww-lead": "$bad root\n"}, None, None, None, id="whitespace-root-ignored"),
+    ],
+)
+def test_single_follow_up(
+    roots: dict[str, str], relation: dict[str, object] | None, body: str | None, formatted: str | None
+) -> None:
+    event = build_event(replace(Batch.of([COPY]), roots=roots))
+    check_event(event)
+    assert event.get("m.relates_to") == relation
+    if body is not None:
+        assert event["body"] == body and event["formatted_body"] == formatted
+    else:
+        assert str(event["body"]).startswith("[syria] Also reported: Clashes near Homs\n")
+
+
+def test_only_a_lone_follow_up_is_threaded() -> None:
+    roots = {"ww-lead": "$root:example.org"}
+    for batch in (
+        Batch.of([LEAD]),
+        Batch.of([COPY, make_followup(LEAD, "Wire B")]),
+        Batch.of([COPY], kind="digest"),
+    ):
+        assert "m.relates_to" not in build_event(replace(batch, roots=roots))
+
+
+def test_group_lists_follow_ups_under_their_story() -> None:
+    old = make_lead(title="Port reopens", key="ww-old", published=BASE_TIME - timedelta(hours=3))
+    orphan = make_followup(old, "Wire C", title="Port open again", link="https://c.example/1")
+    event = build_event(Batch.of([COPY, orphan, LEAD]))
+    check_event(event)
+    body = str(event["body"])
+    assert body.startswith("Wirewatch: 1 alert, 2 follow-ups (1 watchlist)\n\nsyria (3)\n")
+    lead_at = body.index("- Clashes near Homs")
+    copy_line = "  ↳ also reported by Levant Wire: Fighting in Homs https://levant.example/7"
+    assert body.index(copy_line) > lead_at
+    assert (
+        "- Also reported: Port reopens\n  ↳ also reported by Wire C: Port open again https://c.example/1"
+        in body
+    )
+    formatted = str(event["formatted_body"])
+    assert (
+        '<ul><li>also reported by Levant Wire: <a href="https://levant.example/7">Fighting in Homs</a>'
+        "</li></ul></li>"
+    ) in formatted
+    assert "<li>Also reported: <b>Port reopens</b><ul><li>also reported by Wire C: " in formatted
+
+
+@pytest.mark.parametrize("feed", ["@room", "<script>alert(1)</script>", "<b>x</b> & co"])
+def test_hostile_feed_title_in_thread_reply(feed: str) -> None:
+    copy = make_followup(LEAD, feed, title=feed)
+    event = build_event(replace(Batch.of([copy]), roots={"ww-lead": "$r"}))
+    check_event(event)
+    assert event["body"] == f"Also reported by {feed}: {feed} {copy.item.link}"
+    formatted = str(event["formatted_body"])
+    assert "<script" not in formatted and "<b>x" not in formatted
+    assert html.escape(feed, quote=False) in formatted
+
+
+def test_follow_ups_count_against_the_list_limit() -> None:
+    copies = [make_followup(LEAD, f"Wire {i}", title="T" * 2000) for i in range(60)]
+    event = build_event(Batch.of([LEAD, *copies], kind="digest"))
+    check_event(event)
+    body = str(event["body"])
+    assert body.count("↳ also reported by Wire ") == 49  # the lead and 49 copies: 50 listed
+    assert body.endswith("\n…and 11 more") and len(json.dumps(event).encode()) < 65536

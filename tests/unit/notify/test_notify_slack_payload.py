@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from service.model import Alert
 from service.notify.base import Batch
 from service.notify.slack import BLOCKS_MAX, build_payload, escape, escape_clip
-from tests.support import make_alert
+from tests.support import make_alert, make_followup, make_lead
+from tests.support.alerts import BASE_TIME
 
 HOSTILE = [
     "<!channel> evacuate",
@@ -123,3 +126,99 @@ def test_escape_helpers() -> None:
     assert escape("a & <b> c") == "a &amp; &lt;b&gt; c"
     clipped = escape_clip("&" * 10, 12)
     assert clipped == "&amp;&amp;…" and len(clipped) <= 12
+
+
+# Follow-ups (issue 10): an incoming webhook cannot thread, so copies fold under their story.
+
+LEAD = make_lead(title="Clashes near Homs", key="ww-lead", link="https://news.example.org/lead")
+COPY = make_followup(LEAD, "Levant Wire", title="Fighting in Homs", link="https://levant.example/7")
+
+
+def sections(payload: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+
+
+def test_follow_ups_fold_under_their_story() -> None:
+    second = make_followup(LEAD, "Wire B", title="Homs: fighting", link="https://b.example/1")
+    payload = build_payload(Batch.of([second, LEAD, COPY]))
+    check_limits(payload)
+    assert payload["blocks"][0]["text"]["text"] == "Wirewatch: 1 alert, 2 follow-ups (1 watchlist)"
+    (story,) = sections(payload)
+    assert story.startswith("*<https://news.example.org/lead|Clashes near Homs>*\n_syria_ · ")
+    assert story.endswith(
+        "\n↳ also reported by Levant Wire: <https://levant.example/7|Fighting in Homs>"
+        "\n↳ also reported by Wire B: <https://b.example/1|Homs: fighting>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("alerts", "header"),
+    [
+        pytest.param([COPY], "Also reported: 1 follow-up of 1 story (1 watchlist)", id="lone"),
+        pytest.param(
+            [COPY, make_followup(LEAD, "Wire B", link="https://b.example/2")],
+            "Also reported: 2 follow-ups of 1 story (1 watchlist)",
+            id="two-copies",
+        ),
+    ],
+)
+def test_only_follow_ups_is_an_also_reported_message(alerts: list[Alert], header: str) -> None:
+    payload = build_payload(Batch.of(alerts))
+    check_limits(payload)
+    assert payload["blocks"][0]["text"]["text"] == header
+    (story,) = sections(payload)
+    assert story.startswith(
+        "*Also reported:* Clashes near Homs\n_syria_\n"
+        "↳ also reported by Levant Wire: <https://levant.example/7|Fighting in Homs>"
+    )
+    if len(alerts) == 1:
+        assert payload["text"] == "[syria] Also reported by Levant Wire: Fighting in Homs"
+
+
+def test_stories_each_get_a_section_newest_first() -> None:
+    older = make_lead(title="Port reopens", key="ww-old", watchlist="yemen")
+    orphan = make_followup(older, "Wire C", title="Port open", link="https://c.example/1")
+    fresh = make_alert(title="Fresh", published=BASE_TIME + timedelta(hours=1))
+    got = sections(build_payload(Batch.of([orphan, fresh, COPY])))
+    assert [s.split("\n")[0] for s in got] == [
+        f"*<{fresh.item.link}|Fresh>*",
+        "*Also reported:* Port reopens",
+        "*Also reported:* Clashes near Homs",
+    ]
+    orphan_text = (
+        "*Also reported:* Port reopens\n_yemen_\n↳ also reported by Wire C: <https://c.example/1|Port open>"
+    )
+    assert got[1] == orphan_text
+
+
+def test_many_copies_stay_within_a_section() -> None:
+    long_link = "https://wire.example/" + "x" * 1400
+    copies = [make_followup(LEAD, f"Wire {i}", title="T" * 400, link=long_link) for i in range(12)]
+    payload = build_payload(Batch.of([LEAD, *copies]))
+    check_limits(payload)
+    (story,) = sections(payload)
+    lines = story.split("\n")
+    folded = [line for line in lines if line.startswith("↳ also reported by")]
+    assert 0 < len(folded) < 12 and lines[-1] == f"↳ …and {12 - len(folded)} more"
+    assert all(line.endswith("…>") for line in folded)  # every link whole, titles clipped
+
+
+def test_more_stories_than_blocks_counts_the_alerts_left_out() -> None:
+    leads = [make_lead(title=f"Story {i}") for i in range(60)]
+    alerts = leads + [make_followup(leads[0], "Wire"), make_followup(leads[0], "Wire 2")]
+    payload = build_payload(Batch.of(alerts))
+    check_limits(payload)
+    assert len(sections(payload)) == BLOCKS_MAX - 2
+    assert payload["blocks"][-1]["elements"][0]["text"] == f"…and {62 - (BLOCKS_MAX - 2) - 2} more"
+
+
+@pytest.mark.parametrize("feed", HOSTILE)
+def test_hostile_feed_title_in_follow_up_lines(feed: str) -> None:
+    copy = make_followup(LEAD, feed, title=feed, link="https://news.example.org/story/x")
+    for batch in (Batch.of([copy]), Batch.of([LEAD, copy]), Batch.of([copy, make_followup(LEAD, feed)])):
+        payload = build_payload(batch)
+        check_limits(payload)
+        for seq in live_sequences(payload):
+            assert seq.startswith("https://news.example.org/"), seq
+        assert "<!" not in json.dumps(payload, ensure_ascii=False)
+        assert f"↳ also reported by {escape(feed)}: " in "\n".join(sections(payload))

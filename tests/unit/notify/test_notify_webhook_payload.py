@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import json
+from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +15,7 @@ from pydantic import ValidationError
 
 from service.notify.base import Batch
 from service.notify.webhook import WebhookConfig, WebhookNotifier
-from tests.support import make_alert, quick_settings
+from tests.support import make_alert, make_followup, make_lead, quick_settings
 
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 
@@ -57,6 +59,8 @@ def test_payload_shape_single() -> None:
             {
                 "key": alert.key,
                 "kind": "match",
+                "story": alert.key,  # a first alert starts its own story
+                "story_title": "Clashes",
                 "watchlist": "syria",
                 "matched": {"cities": ["Homs"]},
                 "snippet": alert.snippet,
@@ -78,6 +82,48 @@ def test_payload_shape_single() -> None:
     assert headers["content-type" if "content-type" in headers else "Content-Type"].startswith(
         "application/json"
     )
+
+
+STORY_CASES = [
+    # (kind, story, story_title) sent for: a first alert, its copy, and entries queued before stories
+    pytest.param(lambda lead: lead, ("match", "ww-lead", "Clashes near Homs"), id="first-alert"),
+    pytest.param(
+        lambda lead: make_followup(lead, "Levant Wire", key="ww-copy"),
+        ("also_reported", "ww-lead", "Clashes near Homs"),
+        id="follow-up",
+    ),
+    pytest.param(
+        lambda lead: make_alert(key="ww-plain", title="Stories off"),
+        ("match", "ww-plain", "Stories off"),
+        id="stories-off",
+    ),
+    pytest.param(
+        lambda lead: replace(make_followup(lead, "Wire", key="ww-old"), story_title=""),
+        ("also_reported", "ww-lead", ""),
+        id="follow-up-without-title",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "expected"), STORY_CASES)
+def test_every_alert_names_its_story(build: Any, expected: tuple[str, str, str]) -> None:
+    lead = make_lead(title="Clashes near Homs", key="ww-lead")
+    _, body = notifier().encode(Batch.of([build(lead)]))
+    (sent,) = json.loads(body)["data"]["alerts"]
+    assert (sent["kind"], sent["story"], sent["story_title"]) == expected
+
+
+def test_group_of_a_story_and_its_copies() -> None:
+    lead = make_lead(title="<b>Clashes</b> & co", key="ww-lead")
+    copies = [make_followup(lead, "Wire A"), make_followup(lead, "Wire B")]
+    _, body = notifier().encode(Batch.of([lead, *copies]))
+    alerts = json.loads(body)["data"]["alerts"]
+    assert [(a["kind"], a["story"], a["feed"]["title"]) for a in alerts] == [
+        ("match", "ww-lead", "test-feed"),
+        ("also_reported", "ww-lead", "Wire A"),
+        ("also_reported", "ww-lead", "Wire B"),
+    ]
+    assert {a["story_title"] for a in alerts} == {"<b>Clashes</b> & co"}  # plain text, as documented
 
 
 def test_group_and_digest_types() -> None:

@@ -14,6 +14,9 @@ from service.state.open import build_store, open_store
 from service.state.redis import RedisStore, redis_location
 from service.state.redis.connect import parse_sentinel
 from service.state.sqlite import SCHEMA_VERSION, SqliteStore, sqlite_path
+from service.state.sqlite.db import connect
+from service.state.sqlite.stories import STORIES_SCHEMA
+from service.stories import StoryEntry
 from tests.support.alerts import make_entry
 
 
@@ -180,3 +183,33 @@ def test_sentinel_urls() -> None:
     assert shown == "master desk via sentinel s1:26379/2"
     store = build_store("redis+sentinel://ww:pw@s1:26379/desk/2?sentinel_password=sp", Settings())
     assert isinstance(store, RedisStore) and "pw" not in store.location and "sp" not in store.location
+
+
+async def test_a_version_2_database_from_before_the_stories_gains_their_tables(tmp_path: Path) -> None:
+    """New tables need no migration: the schema creates what is missing, the version stays."""
+    path = tmp_path / "v2.db"
+    connect(str(path), SqliteStore.schema.replace(STORIES_SCHEMA, "")).close()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO feeds VALUES ('wire', ?)", (FeedState(etag="e").to_json(),))
+        assert not {"story_entry", "story_band", "story_lead", "thread_ref"} & tables(db)
+    reader = await open_store(f"sqlite:///{path}", Settings(), read_only=True)  # an older file, as is
+    try:
+        assert await reader.story_lookup([1], 0.0, 5) == []
+        assert await reader.thread_refs("slack", ["k"]) == {}
+    finally:
+        await reader.close()
+    store = SqliteStore(str(path), seen_ttl=1, seen_max=1, dedup_ttl=1)
+    await store.open()
+    try:
+        assert (await store.get_feed("wire")).etag == "e"
+        await store.story_add(StoryEntry("r", "r", 1.0, b"fp"), [1], 100.0)
+        assert [e.ref for e in await store.story_lookup([1], 0.0, 5)] == ["r"]
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as db:
+        assert {"story_entry", "story_band", "story_lead", "thread_ref"} <= tables(db)
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)] == [(2,)]
+
+
+def tables(db: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

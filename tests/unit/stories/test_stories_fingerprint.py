@@ -115,14 +115,14 @@ def test_bytes_round_trip_and_size() -> None:
     )
     data = fp.to_bytes()
     assert Fingerprint.from_bytes(data) == Fingerprint(fp.words, fp.numbers)
-    assert len(data) == 5 + 8 * (len(fp.words) + len(fp.numbers))
+    assert len(data) == 5 + 4 * (len(fp.words) + len(fp.numbers))
     with pytest.raises(ValueError):
         Fingerprint.from_bytes(b"\x09" + data[1:])
     with pytest.raises(ValueError):
         Fingerprint.from_bytes(data[:-1])
 
 
-GOLDEN = "8a9ab8083d4f54d573adbc1ddba07cd3614874eb48c2be52a0305ebd5a23f762"
+GOLDEN = "24796d62e99c1be5c38e24c02b88f3239ee9fe1345129d384ccb59180fea544e"  # scheme 2: 32-bit word hashes
 PROBE = (
     "from service.stories import Fingerprinter\n"
     "import hashlib\n"

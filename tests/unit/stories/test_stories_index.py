@@ -49,6 +49,14 @@ async def test_expired_entries_are_forgotten_and_merged_away() -> None:
     assert index.pairs() == 2 + 4  # "new" and "late"; the pairs of "old" and "mid" are gone
 
 
+async def test_an_expired_ref_is_added_anew() -> None:
+    index = MemoryStoryIndex()
+    await index.add(entry("a", 0.0, "s1"), [1], 100.0)
+    await index.add(entry("a", 100.0, "s2"), [2], 200.0)  # "a" expired at 100: not kept any more
+    assert await index.lookup([1, 2], 0.0, 10) == [entry("a", 100.0, "s2")]
+    assert len(index) == 1
+
+
 def item(n: int, title: str, summary: str) -> Item:
     return Item(f"id-{n}", f"feed-{n}", title, f"https://example.org/{n}", None, summary, "")
 
@@ -87,3 +95,14 @@ async def test_window_bounds_joining_and_chains_extend_a_story() -> None:
     assert third.matched_ref == item_ref(item(2, *COPY))
     late = await clusterer.assign(item(4, *COPY), 3600.0, 6000.0 + 3601.0)
     assert late.is_new
+
+
+async def test_a_signature_of_another_scheme_is_never_a_copy() -> None:
+    """Stored by a build with other fingerprints (a SCHEME bump): skipped, not a crash."""
+    index = MemoryStoryIndex()
+    clusterer = StoryClusterer(index)
+    text = "Air strikes hit a crowded market in Idlib on Monday, killing 12 people, rescuers said."
+    first = Item("a", "wire", "Air strikes hit Idlib market", "https://a.test/1", None, text, "")
+    bands = clusterer.fingerprinter.item(first).bands
+    await index.add(StoryEntry("old", "old", 100.0, b"\x01\x00\x00\x00\x00"), bands, 1e9)
+    assert (await clusterer.assign(first, None, 200.0)).is_new
