@@ -4,7 +4,9 @@ sent under it (a Matrix thread, an email In-Reply-To).
 After a send is accepted, the receiver's id of the message (``SendResult.ref``) is kept in the
 store for every ``kind: match`` alert it carried; before a follow-up is sent, the ids of its
 stories are read back into ``Batch.roots``. The refs live in the state store, so a follow-up
-threads under its first alert across restarts and replicas.
+threads under its first alert across restarts and replicas. A follow-up whose first alert is
+still in this channel's outbox (waiting for a retry after the receiver failed, or in flight in
+another worker) waits for it (``first_still_queued``), so it is not sent outside the thread.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import replace
 
 from service.logs import get_logger
 from service.notify.base import Batch
-from service.state.base import StateUnavailable
+from service.state.base import DeliveryStore, StateUnavailable, entry_id
 from service.state.stories import Stories
 
 log = get_logger(__name__)
@@ -39,3 +41,14 @@ async def keep_roots(store: Stories, channel: str, batch: Batch, ref: str | None
         await store.set_thread_refs(channel, keys, now)
     except StateUnavailable as exc:
         log.warning("thread_ref_failed", channel=channel, alert_key=batch.key, error=str(exc))
+
+
+async def first_still_queued(store: DeliveryStore, channel: str, batch: Batch) -> float | None:
+    """When a lone follow-up's first alert is due on ``channel``, if it is still in the outbox
+    and its message unknown; None when the follow-up can go now (threaded, or its first alert
+    was sent before refs were kept, dead-lettered, or never routed here)."""
+    alert = batch.alerts[0]
+    if len(batch.alerts) != 1 or not alert.is_followup or not alert.story or alert.story in batch.roots:
+        return None
+    first = entry_id(alert.story, channel)
+    return next((e.next_attempt for e in await store.pending(channel) if e.id == first), None)

@@ -36,9 +36,9 @@ from collections.abc import Callable, Sequence
 
 from service import metrics
 from service.delivery.message import LEASE_MARGIN, ChannelRoute, Message, choose, gave_up, retry_delay
-from service.delivery.threads import keep_roots, with_roots
+from service.delivery.threads import first_still_queued, keep_roots, with_roots
 from service.logs import get_logger
-from service.notify.base import SendFailure, SendResult
+from service.notify.base import Batch, SendFailure, SendResult
 from service.recovery import StateWatch
 from service.settings import Settings
 from service.silencing import split_silenced
@@ -49,6 +49,7 @@ log = get_logger(__name__)
 
 Clock = Callable[[], float]
 IDLE_POLL = 5.0  # seconds between outbox checks when nothing pokes a channel
+FOLLOWUP_AFTER_FIRST = 1.0  # a follow-up waiting for its story's first alert goes this long after it
 
 
 class Delivery:
@@ -271,6 +272,8 @@ class Delivery:
         if message.new_group:
             await self._store.bind_batch(ids, batch.key, token)
         batch = await with_roots(self._store, route.name, batch)
+        if route.threads_followups and await self._wait_for_first(route, batch, ids, token):
+            return 0
         route.sending = True
         try:
             result = await route.notifier.send(batch)
@@ -295,6 +298,17 @@ class Delivery:
             return len(ids)
         await self._failed(route, message, result, token, now)
         return 0
+
+    async def _wait_for_first(self, route: ChannelRoute, batch: Batch, ids: list[str], token: str) -> bool:
+        """A follow-up whose story's first alert is still queued here goes after it, so it can
+        be threaded under that message; True when it was put back to wait."""
+        first_due = await first_still_queued(self._store, route.name, batch)
+        if first_due is None:
+            return False
+        until = max(first_due, self._clock()) + FOLLOWUP_AFTER_FIRST
+        await self._store.defer(ids, until, token)
+        log.info("followup_waits", channel=route.name, alert_key=batch.key, story=batch.alerts[0].story)
+        return True
 
     async def _failed(
         self, route: ChannelRoute, message: Message, result: SendResult, token: str, now: float

@@ -216,6 +216,10 @@ class Outbox(Protocol):
     async def release(self, entry_ids: Sequence[str], token: str) -> None:
         """Give back claimed entries that were not sent: due again at their next_attempt."""
 
+    async def defer(self, entry_ids: Sequence[str], until: float, token: str) -> None:
+        """Give back claimed entries that must wait (a follow-up for its story's first alert):
+        due again at ``until``, attempts unchanged (nothing was tried)."""
+
     async def bind_batch(self, entry_ids: Sequence[str], batch: str, token: str) -> None:
         """These claimed entries form one message with key ``batch``, for life."""
 

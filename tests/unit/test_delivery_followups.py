@@ -103,3 +103,24 @@ async def test_copy_without_a_known_root_is_still_sent(store: FullStore) -> None
     await store.enqueue(entries([copy_of(lead("ww-story-3"), 1)], clock()))
     assert await Delivery(store, SETTINGS, clock, random.Random(1)).deliver_due(make_route(notifier)) == 1
     assert dict(notifier.batches[0].roots) == {}
+
+
+async def test_copy_waits_for_a_first_alert_that_is_still_queued(store: FullStore) -> None:
+    """The receiver failed the first alert; the copy, due first, waits for it (no attempt counted)
+    instead of going out unthreaded."""
+    clock = FakeClock()
+    notifier = ScriptedNotifier(script=[SendResult.retry("HTTP 503")], default=SendResult.sent(ref="$first"))
+    first = lead("ww-story-4")
+    copy = copy_of(first, 1)
+    await store.enqueue(entries([first, copy], clock()))
+    delivery = Delivery(store, SETTINGS, clock, random.Random(1))
+    route = make_route(notifier)
+    assert await delivery.deliver_due(route) == 0  # the first alert failed, the copy waits
+    assert [b.alerts[0].key for b in notifier.batches] == [first.key]
+    waiting = {e.alert.key: e for e in await store.pending()}
+    assert waiting[copy.key].attempts == 0
+    assert waiting[copy.key].next_attempt > waiting[first.key].next_attempt
+    clock.advance(waiting[copy.key].next_attempt - clock())
+    assert await delivery.deliver_due(route) == 2
+    assert [b.alerts[0].key for b in notifier.batches] == [first.key, first.key, copy.key]
+    assert dict(notifier.batches[-1].roots) == {first.key: "$first"}

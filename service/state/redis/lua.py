@@ -154,6 +154,18 @@ end, ARGV[2])
 """
 )
 
+# ARGV: P, until, token, ids...
+DEFER = (
+    _PRELUDE
+    + """
+return each_in('pending', 4, function(id, ch)
+  redis.call('HSET', ekey(id), 'next_attempt', ARGV[2])
+  redis.call('HDEL', ekey(id), 'token')
+  redis.call('ZADD', okey(ch), ARGV[2], id)
+end, ARGV[3])
+"""
+)
+
 # ARGV: P, batch, token, ids...
 BIND_BATCH = (
     _PRELUDE
@@ -275,6 +287,7 @@ SCRIPTS = {
     "pause": PAUSE,
     "ack": ACK,
     "reschedule": RESCHEDULE,
+    "defer": DEFER,
     "dead_letter": DEAD_LETTER,
     "revive": REVIVE,
     "drop": DROP,

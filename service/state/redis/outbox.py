@@ -82,6 +82,10 @@ class RedisOutbox(RedisEntries):
         if entry_ids:
             await self._call("release", args=[token, *entry_ids])
 
+    async def defer(self, entry_ids: Sequence[str], until: float, token: str) -> None:
+        if entry_ids:
+            await self._call("defer", args=[num(until), token, *entry_ids])
+
     async def bind_batch(self, entry_ids: Sequence[str], batch: str, token: str) -> None:
         if entry_ids:
             await self._call("bind_batch", args=[batch, token, *entry_ids])

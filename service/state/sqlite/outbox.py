@@ -147,6 +147,13 @@ class SqliteOutbox(SqliteEntries):
         sql = "UPDATE entries SET due_at = next_attempt, token = NULL WHERE dead = 0 AND token = ? AND id = ?"
         await self._update(sql, (token,), entry_ids)
 
+    async def defer(self, entry_ids: Sequence[str], until: float, token: str) -> None:
+        sql = (
+            "UPDATE entries SET next_attempt = ?, due_at = ?, token = NULL "
+            "WHERE dead = 0 AND token = ? AND id = ?"
+        )
+        await self._update(sql, (until, until, token), entry_ids)
+
     async def bind_batch(self, entry_ids: Sequence[str], batch: str, token: str) -> None:
         sql = "UPDATE entries SET batch = ? WHERE dead = 0 AND token = ? AND id = ?"
         await self._update(sql, (batch, token), entry_ids)

@@ -165,6 +165,21 @@ async def test_release_gives_entries_back_at_their_plan(store: FullStore) -> Non
     ] == ["b"]
 
 
+async def test_defer_moves_a_claimed_entry_without_counting_an_attempt(store: FullStore) -> None:
+    await store.enqueue([make_entry("a", at=10)])
+    await store.claim("slack", 20, 5, token="t", lease=100, spacing=0)
+    await store.defer([make_entry("a").id], 300, "someone-else")
+    assert await store.next_due("slack") == 120.0, "only the claim's holder may defer it"
+    await store.defer([make_entry("a").id], 300, "t")
+    [entry] = await store.pending()
+    assert (entry.attempts, entry.next_attempt, entry.last_error) == (0, 300.0, None)
+    assert await store.next_due("slack") == 300.0
+    assert (await store.claim("slack", 299, 5, token="u", lease=9, spacing=0)).entries == []
+    assert [
+        e.alert.key for e in (await store.claim("slack", 300, 5, token="u", lease=9, spacing=0)).entries
+    ] == ["a"]
+
+
 async def test_batches_survive_and_come_back_together(store: FullStore) -> None:
     await store.enqueue([make_entry(k, at=10) for k in "wxyz"])
     claim = await store.claim("slack", 10, 10, token="t1", lease=5, spacing=0)
