@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,13 @@ import redis.asyncio as aioredis
 from service.state.redis import RedisStore
 from tests.support.alerts import make_entry
 from tests.support.redis_server import RedisServer
+
+
+async def race(work: Callable[[int], Awaitable[None]], workers: int) -> float:
+    """Seconds until ``workers`` concurrent ``work(w)`` have all run out of entries."""
+    started = time.perf_counter()
+    await asyncio.gather(*(work(w) for w in range(workers)))
+    return time.perf_counter() - started
 
 
 async def zset(url: str, n: int, workers: int, batch: int) -> tuple[float, float]:
@@ -46,9 +54,7 @@ async def zset(url: str, n: int, workers: int, batch: int) -> tuple[float, float
             await store.ack([e.id for e in claim.entries])
             calls += 1
 
-    started = time.perf_counter()
-    await asyncio.gather(*(work(w) for w in range(workers)))
-    took = time.perf_counter() - started
+    took = await race(work, workers)
     await store.close()
     return n / took, calls / n
 
@@ -78,9 +84,7 @@ async def streams(url: str, n: int, workers: int, batch: int) -> tuple[float, fl
                 await pipe.execute()
             calls += 1
 
-    started = time.perf_counter()
-    await asyncio.gather(*(work(w) for w in range(workers)))
-    took = time.perf_counter() - started
+    took = await race(work, workers)
     await client.aclose()
     return n / took, calls / n
 

@@ -60,7 +60,7 @@ async def worker(redis_url: str, port: int, n: int, seconds: float, leases: bool
     polled: list[tuple[str, float]] = []
     outcomes: Counter[str] = Counter()
     async with make_client(settings) as client:
-        pipeline = Pipeline(settings, store, client, Rules(feeds, {}, [], Matcher([]), {}))
+        pipeline = Pipeline(settings, store, client, Rules(feeds, {}, [], Matcher([]), {}, {}))
         limit = asyncio.Semaphore(settings.max_connections)
 
         async def plain(feed: Feed) -> tuple[str, float | None]:  # before replicas: no lease, no fence

@@ -36,8 +36,7 @@ from service.feeds.config import Feed
 from service.feeds.health import assess, health_alert
 from service.feeds.poll import poll_feed
 from service.logs import get_logger
-from service.matching.schema import STORY_WINDOW
-from service.model import Alert, DateSource, Item, Match
+from service.model import Alert, DateSource, Item
 from service.queueing import entries_for, first_attempt, make_alert
 from service.recovery import StateWatch
 from service.rules import Rules
@@ -211,12 +210,14 @@ class Pipeline:
         if not matches:
             return []
         item = replace(item, feed_title=feed.title)
-        placements = await self._place(item, matches, now)
+        made = {m.watchlist: alert_key(m.watchlist, item) for m in matches}
+        placements = await self._place(item, made, now)
         queued: list[Alert] = []
         created = datetime.fromtimestamp(now, UTC)
         for match in matches:
             metrics.MATCHES.labels(watchlist=match.watchlist).inc()
-            alert = make_alert(match, item, created, placements.get(match.watchlist))
+            key = made[match.watchlist]
+            alert = make_alert(match, item, key, created, placements.get(match.watchlist))
             entries = entries_for(
                 alert, self.rules.routes[match.watchlist], self.rules.channels, now, self._clock
             )
@@ -235,15 +236,12 @@ class Pipeline:
                 )
         return queued
 
-    async def _place(self, item: Item, matches: Sequence[Match], now: float) -> dict[str, Placement]:
-        """Each matching watchlist's story for ``item`` (none when stories are off)."""
+    async def _place(self, item: Item, keys: dict[str, str], now: float) -> dict[str, Placement]:
+        """Each matching watchlist's story for ``item`` (``keys``: watchlist -> the alert key
+        the item makes there); none when stories are off."""
         if self.stories is None:
             return {}
-        keys = {m.watchlist: alert_key(m.watchlist, item) for m in matches}
-        windows = {w.id: w.story_window for w in self.rules.watchlists if w.id in keys}
-        placements = await self.stories.place(
-            item, keys, {w: windows.get(w, STORY_WINDOW) for w in keys}, now
-        )
+        placements = await self.stories.place(item, keys, self.rules.story_windows, now)
         for watchlist, placement in placements.items():
             counter = metrics.STORY_COPIES if placement.followup else metrics.STORIES
             counter.labels(watchlist=watchlist).inc()

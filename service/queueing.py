@@ -15,17 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from service import metrics
-from service.dedup import alert_key
 from service.model import ALSO_REPORTED, Alert, Item, Match
 from service.notify.config import ChannelBase
 from service.state.base import OutboxEntry
 from service.stories.desk import Placement
 
 
-def make_alert(match: Match, item: Item, created: datetime, placement: Placement | None) -> Alert:
-    """The alert ``match`` makes for ``item``: a follow-up when ``placement`` says it copies a
-    story already alerted on the watchlist; no story fields when stories are off (None)."""
-    key = alert_key(match.watchlist, item)
+def make_alert(match: Match, item: Item, key: str, created: datetime, placement: Placement | None) -> Alert:
+    """The alert ``match`` makes for ``item`` under ``key`` (``dedup.alert_key``): a follow-up
+    when ``placement`` says it copies a story already alerted on the watchlist; no story fields
+    when stories are off (None)."""
     if placement is None:
         return Alert(key, match.watchlist, item, match.matched, match.snippet, created)
     return Alert(

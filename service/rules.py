@@ -25,6 +25,7 @@ class Rules:
     watchlists: list[Watchlist]
     matcher: Matcher
     routes: dict[str, list[str]]  # watchlist id -> its channels, for the pipeline's hot path
+    story_windows: dict[str, float]  # watchlist id -> its story_window, for the same
 
 
 def load_rules(folder: Path) -> Rules:
@@ -57,7 +58,8 @@ def load_rules(folder: Path) -> Rules:
     if problems:
         raise ConfigError(problems)
     routes = {w.id: list(w.channels) for w in watchlists}
-    return Rules(feeds, channels, watchlists, Matcher(watchlists), routes)
+    windows = {w.id: w.story_window for w in watchlists}
+    return Rules(feeds, channels, watchlists, Matcher(watchlists), routes, windows)
 
 
 def _failed(problems: list[Problem], path: Path) -> bool:

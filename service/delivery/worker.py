@@ -38,7 +38,6 @@ class Delivery:
     ) -> None:
         self._store = store
         self._watch = watch
-        self._settings = settings
         self._clock = clock
         self._routes: dict[str, ChannelRoute] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}

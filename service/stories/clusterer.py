@@ -60,12 +60,22 @@ class StoryClusterer:
         self.retention = retention if retention is not None else self.config.window
         self.fingerprinter = fingerprinter or Fingerprinter(self.config)
 
-    async def assign(self, item: Item, window: float | None, now: float) -> StoryAssignment:
-        """The story of ``item`` among items seen in the last ``window`` seconds (None: config)."""
-        return await self.assign_fingerprint(item_ref(item), self.fingerprinter.item(item), window, now)
+    async def assign(
+        self, item: Item, window: float | None, now: float, *, retention: float | None = None
+    ) -> StoryAssignment:
+        """The story of ``item`` among items seen in the last ``window`` seconds (None: config);
+        the item is kept ``retention`` seconds (None: the clusterer's)."""
+        fingerprint = self.fingerprinter.item(item)
+        return await self.assign_fingerprint(item_ref(item), fingerprint, window, now, retention=retention)
 
     async def assign_fingerprint(
-        self, ref: str, fingerprint: Fingerprint, window: float | None, now: float
+        self,
+        ref: str,
+        fingerprint: Fingerprint,
+        window: float | None,
+        now: float,
+        *,
+        retention: float | None = None,
     ) -> StoryAssignment:
         """``assign`` for a ready fingerprint (dry runs and the story-set test use it)."""
         since = now - (window if window is not None else self.config.window)
@@ -73,7 +83,8 @@ class StoryClusterer:
         decision = self._decide(ref, fingerprint, candidates)
         if decision.matched_ref != ref:
             entry = StoryEntry(ref, decision.story_id, now, fingerprint.to_bytes())
-            await self.index.add(entry, fingerprint.bands, now + self.retention)
+            keep = retention if retention is not None else self.retention
+            await self.index.add(entry, fingerprint.bands, now + keep)
         return decision
 
     def _decide(self, ref: str, fingerprint: Fingerprint, candidates: list[StoryEntry]) -> StoryAssignment:

@@ -38,7 +38,6 @@ class Placement:
     story: str  # the key of the alert that started the story on this watchlist
     story_title: str
     followup: bool
-    similarity: float  # to the copy that decided the story (0.0 for an item starting one)
 
 
 class StoreStoryIndex:
@@ -67,13 +66,12 @@ class StoryDesk:
     ) -> dict[str, Placement]:
         """Per watchlist in ``keys`` (watchlist -> the alert key the item makes there): the
         item's story and whether it is a follow-up. ``windows`` has each watchlist's
-        ``story_window``; signatures are kept for the longest of them."""
+        ``story_window`` (more is fine); signatures are kept for the longest of the item's."""
         if not keys:
             return {}
         longest = max(windows[w] for w in keys)
         async with self._one_at_a_time:
-            self.clusterer.retention = longest
-            assignment = await self.clusterer.assign(item, longest, now)
+            assignment = await self.clusterer.assign(item, longest, now, retention=longest)
             return {w: await self._lead(w, key, item, assignment, windows[w], now) for w, key in keys.items()}
 
     async def _lead(
@@ -81,5 +79,4 @@ class StoryDesk:
     ) -> Placement:
         candidate = StoryLead(key, item.title, now)
         lead = await self._store.story_lead(watchlist, assignment.story_id, candidate, window)
-        followup = lead.alert_key != key
-        return Placement(lead.alert_key, lead.title, followup, assignment.similarity if followup else 0.0)
+        return Placement(lead.alert_key, lead.title, lead.alert_key != key)

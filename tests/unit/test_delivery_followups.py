@@ -7,31 +7,21 @@ message, after the alerts claimed with them, carrying the message of their story
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from typing import Any
 
 from pydantic import SecretStr
 
 from service.delivery import ChannelRoute, Delivery
 from service.delivery.message import choose
-from service.model import ALSO_REPORTED, Alert
+from service.model import Alert
 from service.notify.base import SendResult
 from service.notify.slack import SlackConfig
 from service.state.base import FullStore, OutboxEntry
-from tests.support import make_alert, quick_settings
+from tests.support import quick_settings
+from tests.support.alerts import make_followup, make_lead
 from tests.support.delivery_fakes import FakeClock, ScriptedNotifier, make_route
 
 SETTINGS = quick_settings(retry_base=0.01)
-
-
-def lead(story: str) -> Alert:
-    alert = make_alert(key=story)
-    return replace(alert, story=story, story_title=alert.item.title)
-
-
-def copy_of(first: Alert, n: int) -> Alert:
-    alert = make_alert(key=f"{first.key}-copy-{n}")
-    return replace(alert, kind=ALSO_REPORTED, story=first.key, story_title=first.item.title)
 
 
 def entries(alerts: list[Alert], now: float, channel: str = "desk") -> list[OutboxEntry]:
@@ -44,15 +34,15 @@ def slack_route(notifier: Any, **config: Any) -> ChannelRoute:
 
 
 def test_threaded_channel_sends_the_first_alert_before_a_copy_claimed_with_it() -> None:
-    first = lead("ww-story-1")
-    claimed = entries([copy_of(first, 1), first], 0.0)  # the copy is older in the outbox
+    first = make_lead()
+    claimed = entries([make_followup(first), first], 0.0)  # the copy is older in the outbox
     message = choose(make_route(ScriptedNotifier()), claimed)
     assert [a.key for a in message.batch.alerts] == [first.key]
 
 
 def test_threaded_channel_never_groups_copies() -> None:
-    firsts = [lead(f"ww-story-{n}") for n in range(6)]
-    copies = [copy_of(f, 1) for f in firsts]
+    firsts = [make_lead() for n in range(6)]
+    copies = [make_followup(f) for f in firsts]
     route = make_route(ScriptedNotifier(), burst_threshold=5)
     grouped = choose(route, entries(copies + firsts, 0.0))
     assert grouped.batch.kind == "group" and [a.key for a in grouped.batch.alerts] == [f.key for f in firsts]
@@ -61,14 +51,14 @@ def test_threaded_channel_never_groups_copies() -> None:
 
 
 def test_slack_folds_copies_into_groups() -> None:
-    firsts = [lead(f"ww-story-{n}") for n in range(3)]
-    copies = [copy_of(f, 1) for f in firsts]
+    firsts = [make_lead() for n in range(3)]
+    copies = [make_followup(f) for f in firsts]
     message = choose(slack_route(ScriptedNotifier(), burst_threshold=5), entries(firsts + copies, 0.0))
     assert message.batch.kind == "group" and len(message.batch.alerts) == 6
 
 
 def test_digest_mode_groups_copies_on_a_channel_that_could_thread() -> None:
-    copies = [copy_of(lead(f"ww-story-{n}"), 1) for n in range(6)]
+    copies = [make_followup(make_lead()) for n in range(6)]
     route = make_route(ScriptedNotifier(), burst_threshold=5, followups="digest")
     assert not route.threads_followups
     assert choose(route, entries(copies, 0.0)).batch.kind == "group"
@@ -77,8 +67,8 @@ def test_digest_mode_groups_copies_on_a_channel_that_could_thread() -> None:
 async def test_copy_carries_the_message_of_its_first_alert(store: FullStore) -> None:
     clock = FakeClock()
     notifier = ScriptedNotifier(script=[SendResult.sent(ref="$first"), SendResult.sent(ref="$copy")])
-    first = lead("ww-story-1")
-    await store.enqueue(entries([first, copy_of(first, 1)], clock()))
+    first = make_lead()
+    await store.enqueue(entries([first, make_followup(first)], clock()))
     delivery = Delivery(store, SETTINGS, clock, random.Random(1))
     assert await delivery.deliver_due(make_route(notifier)) == 2
     sent_first, sent_copy = notifier.batches
@@ -89,10 +79,10 @@ async def test_copy_carries_the_message_of_its_first_alert(store: FullStore) -> 
 
 async def test_copy_threads_under_a_root_kept_by_an_earlier_process(store: FullStore) -> None:
     clock = FakeClock()
-    first = lead("ww-story-2")
+    first = make_lead()
     await store.set_thread_refs("desk", {first.key: "$kept"}, clock())
     notifier = ScriptedNotifier()
-    await store.enqueue(entries([copy_of(first, 1)], clock()))
+    await store.enqueue(entries([make_followup(first)], clock()))
     await Delivery(store, SETTINGS, clock, random.Random(1)).deliver_due(make_route(notifier))
     assert dict(notifier.batches[0].roots) == {first.key: "$kept"}
 
@@ -100,7 +90,7 @@ async def test_copy_threads_under_a_root_kept_by_an_earlier_process(store: FullS
 async def test_copy_without_a_known_root_is_still_sent(store: FullStore) -> None:
     clock = FakeClock()
     notifier = ScriptedNotifier()
-    await store.enqueue(entries([copy_of(lead("ww-story-3"), 1)], clock()))
+    await store.enqueue(entries([make_followup(make_lead())], clock()))
     assert await Delivery(store, SETTINGS, clock, random.Random(1)).deliver_due(make_route(notifier)) == 1
     assert dict(notifier.batches[0].roots) == {}
 
@@ -110,8 +100,8 @@ async def test_copy_waits_for_a_first_alert_that_is_still_queued(store: FullStor
     instead of going out unthreaded."""
     clock = FakeClock()
     notifier = ScriptedNotifier(script=[SendResult.retry("HTTP 503")], default=SendResult.sent(ref="$first"))
-    first = lead("ww-story-4")
-    copy = copy_of(first, 1)
+    first = make_lead()
+    copy = make_followup(first)
     await store.enqueue(entries([first, copy], clock()))
     delivery = Delivery(store, SETTINGS, clock, random.Random(1))
     route = make_route(notifier)

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from tests.support.paths import ROOT
+from tests.support.bench_run import run_quick_bench
 
 
 def test_parse_bench_quick() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.parse_bench", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=50,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = run_quick_bench("parse_bench", timeout=50)
     rows = [line for line in result.stdout.splitlines() if "now/before" in line]
     assert len(rows) == 4
     for row in rows:  # "... dated items before N, now M": now dates every item

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 from structlog.testing import capture_logs
 
 from service.feeds.client import make_client
 from service.feeds.config import Feed
 from service.feeds.parse import MAX_ITEMS, parse_feed
-from service.feeds.poll import poll_feed
+from service.feeds.poll import PollOutcome, poll_feed
 from service.matching.matcher import Matcher, item_text
 from service.state.base import FeedState
 from tests.support.matching import watchlist
@@ -39,14 +41,24 @@ def big_feed(entries: int) -> bytes:
     return f"<rss version='2.0'><channel><title>big</title>{items}</channel></rss>".encode()
 
 
-async def test_a_feed_over_the_item_limit_logs_that_it_kept_the_first(tmp_path: Path) -> None:
-    path = tmp_path / "big.xml"
-    path.write_bytes(big_feed(MAX_ITEMS + 50))
+async def poll_logged(
+    tmp: Path, feed_id: str, items: int
+) -> tuple[PollOutcome, list[MutableMapping[str, Any]]]:
+    """One poll of a file feed of ``items`` items, and what it logged."""
+    path = tmp / f"{feed_id}.xml"
+    path.write_bytes(big_feed(items))
     settings = quick_settings()
-    feed = Feed(id="big", url=path.as_uri(), title="b", interval=60, backfill="all", jitter=0, headers={})
+    feed = Feed(
+        id=feed_id, url=path.as_uri(), title=feed_id, interval=60, backfill="all", jitter=0, headers={}
+    )
     async with make_client(settings) as client:
         with capture_logs() as logs:
             outcome = await poll_feed(feed, FeedState(), client, settings, 1e9, random.Random(1))
+    return outcome, logs
+
+
+async def test_a_feed_over_the_item_limit_logs_that_it_kept_the_first(tmp_path: Path) -> None:
+    outcome, logs = await poll_logged(tmp_path, "big", MAX_ITEMS + 50)
     assert outcome.items is not None and len(outcome.items) == MAX_ITEMS
     assert outcome.items[0].id == "g0" and outcome.items[-1].id == f"g{MAX_ITEMS - 1}"
     (event,) = [e for e in logs if e["event"] == "feed_truncated"]
@@ -54,12 +66,6 @@ async def test_a_feed_over_the_item_limit_logs_that_it_kept_the_first(tmp_path: 
 
 
 async def test_a_feed_at_the_limit_logs_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "full.xml"
-    path.write_bytes(big_feed(MAX_ITEMS))
-    settings = quick_settings()
-    feed = Feed(id="full", url=path.as_uri(), title="f", interval=60, backfill="all", jitter=0, headers={})
-    async with make_client(settings) as client:
-        with capture_logs() as logs:
-            outcome = await poll_feed(feed, FeedState(), client, settings, 1e9, random.Random(1))
+    outcome, logs = await poll_logged(tmp_path, "full", MAX_ITEMS)
     assert outcome.items is not None and len(outcome.items) == MAX_ITEMS
     assert not [e for e in logs if e["event"] == "feed_truncated"]

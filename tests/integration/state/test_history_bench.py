@@ -4,20 +4,15 @@ skip (or fail under CI=true) like every Redis test."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
+from tests.support.bench_run import run_quick_bench
 from tests.support.redis_server import RedisServer
 
 
 @pytest.mark.redis
 def test_history_bench_quick(redis_server: RedisServer) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.history_bench", "--quick"], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_quick_bench("history_bench", timeout=120)
     lines = done.stdout.splitlines()
     assert lines[0] == "20 feeds x 8 days x 20 items/day (3,200 items)"
     assert lines[1].startswith("sqlite       3,200 items") and "B/item  replay 7d: 2,800 items" in lines[1]
